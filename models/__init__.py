@@ -1,0 +1,1 @@
+"""tinygrad_edu.models: the lecture's models as small graphs."""

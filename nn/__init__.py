@@ -1,0 +1,1 @@
+"""tinygrad_edu.nn: modules, losses, optimizers."""

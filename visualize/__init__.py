@@ -1,0 +1,1 @@
+"""tinygrad_edu.visualize: Graphviz pictures of computation graphs."""
