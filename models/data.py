@@ -344,11 +344,18 @@ def synthetic_cp_split(seed: int = 0) -> CPSplit:
 # Synthetic Water vs Normal
 # --------------------------------------------------------------------------------------------
 
+
+def _constant(values: list) -> np.ndarray:
+    arr = np.array(values, dtype=np.float64)
+    arr.flags.writeable = False  # module-level: an in-place edit would leak into every caller
+    return arr
+
+
 # The lecture's fitted Gaussians on (Defense, Sp. Def).
-WATER_MEAN = np.array([75.0, 71.3])
-WATER_COV = np.array([[874.0, 327.0], [327.0, 929.0]])
-NORMAL_MEAN = np.array([55.6, 59.8])
-NORMAL_COV = np.array([[468.0, 198.0], [198.0, 553.0]])
+WATER_MEAN = _constant([75.0, 71.3])
+WATER_COV = _constant([[874.0, 327.0], [327.0, 929.0]])
+NORMAL_MEAN = _constant([55.6, 59.8])
+NORMAL_COV = _constant([[468.0, 198.0], [198.0, 553.0]])
 WATER_NORMAL_CLASS_NAMES: tuple[str, str] = ("Normal", "Water")  # y=0 Normal, y=1 Water
 FEATURES_DEFENSE: tuple[str, ...] = ("Defense", "Sp. Def")
 FEATURES_SIX: tuple[str, ...] = ("HP", "Attack", "Defense", "Sp. Atk", "Sp. Def", "Speed")
@@ -403,20 +410,18 @@ def synthetic_water_normal(
 # Synthetic digits
 # --------------------------------------------------------------------------------------------
 
-# A 5x7 font drawn by hand for this project. Each lit cell is a pen position; neighbouring
-# cells are joined by strokes, so the glyphs render as connected lines at any scale.
-_FONT = {
-    "0": ".###. #...# #...# #...# #...# #...# .###.",
-    "1": "..#.. .##.. ..#.. ..#.. ..#.. ..#.. .###.",
-    "2": ".###. #...# ....# ...#. ..#.. .#... #####",
-    "3": "##### ...#. ..#.. ...#. ....# #...# .###.",
-    "4": "...#. ..##. .#.#. #..#. ##### ...#. ...#.",
-    "5": "##### #.... ####. ....# ....# #...# .###.",
-    "6": "..##. .#... #.... ####. #...# #...# .###.",
-    "7": "##### ....# ...#. ..#.. .#... .#... .#...",
-    "8": ".###. #...# #...# .###. #...# #...# .###.",
-    "9": ".###. #...# #...# .#### ....# ...#. .##..",
-}
+# A 5x7 font drawn by hand for this project, digits 0..9 side by side. Each lit cell is a pen
+# position; neighbouring cells are joined by strokes, so glyphs render as lines at any scale.
+_FONT_ROWS = """
+.###. ..#.. .###. ##### ...#. ##### ..##. ##### .###. .###.
+#...# .##.. #...# ...#. ..##. #.... .#... ....# #...# #...#
+#...# ..#.. ....# ..#.. .#.#. ####. #.... ...#. #...# #...#
+#...# ..#.. ...#. ...#. #..#. ....# ####. ..#.. .###. .####
+#...# ..#.. ..#.. ....# ##### ....# #...# .#... #...# ....#
+#...# ..#.. .#... #...# ...#. #...# #...# .#... #...# ...#.
+.###. .###. ##### .###. ...#. .###. .###. .#... .###. .##..
+"""
+_FONT = {str(d): [row.split()[d] for row in _FONT_ROWS.strip().splitlines()] for d in range(10)}
 _RES = 8  # distance-field samples per glyph cell
 _U0, _U1, _V0, _V1 = -3.0, 8.0, -3.0, 10.0  # field extent in glyph cells (margin for slant)
 
@@ -444,7 +449,7 @@ def _distance_fields() -> np.ndarray:
     pts = np.stack(np.meshgrid(u, v, indexing="xy"), axis=-1).reshape(-1, 1, 2)
     fields = []
     for digit in "0123456789":
-        seg = _glyph_segments(_FONT[digit].split())
+        seg = _glyph_segments(_FONT[digit])
         a, ab = seg[None, :, 0], seg[None, :, 1] - seg[None, :, 0]
         length2 = (ab**2).sum(-1)
         t = ((pts - a) * ab).sum(-1) / np.where(length2 > 0, length2, 1.0)
@@ -476,7 +481,9 @@ def _render_digits(labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     u0 = 2.5 - ux * cx - uy * cy
     pix = np.arange(28, dtype=np.float32) + np.float32(0.5)
 
-    def field_index(ax: np.ndarray, ay: np.ndarray, a0: np.ndarray, lo: float, size: int):
+    def field_index(
+        ax: np.ndarray, ay: np.ndarray, a0: np.ndarray, lo: float, size: int
+    ) -> np.ndarray:
         ax = (ax * _RES).astype(np.float32)[:, None, None]
         ay = (ay * _RES).astype(np.float32)[:, None, None]
         a0 = ((a0 - lo) * _RES + 0.5).astype(np.float32)[:, None, None]  # +0.5: round
@@ -537,7 +544,13 @@ def split_digits(
         raise ValueError(f"{images.shape[0]} images but {labels.shape[0]} labels")
     if not 0 < n_train < images.shape[0]:
         raise ValueError(f"n_train must be in 1..{images.shape[0] - 1}; got {n_train}")
-    shape = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else (28, 28)
+    if images.ndim == 3:
+        shape = (int(images.shape[1]), int(images.shape[2]))
+    else:  # flattened square images, e.g. (n, 784) -> 28 x 28
+        side = math.isqrt(int(images.shape[1]))
+        if images.ndim != 2 or side * side != images.shape[1]:
+            raise ValueError(f"images must be (n, h, w) or (n, side*side); got {images.shape}")
+        shape = (side, side)
     if flatten:
         images = images.reshape(images.shape[0], -1)
     return DigitsData(
@@ -584,6 +597,10 @@ def _read_csv(
         ) from None
     except csv.Error as e:
         raise DataError(f"{p}: not a readable CSV ({e}). Expected the {what}.") from None
+    except OSError as e:
+        raise DataError(
+            f"{p}: cannot read the file ({e.strerror}). Check its permissions."
+        ) from None
     if not header:
         raise DataError(
             f"{p}: the file is empty. Expected the {what} with header columns "
@@ -765,7 +782,12 @@ _MNIST_IMAGES, _MNIST_LABELS = 2051, 2049
 
 
 def _read_maybe_gzip(p: Path) -> bytes:
-    raw = p.read_bytes()
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise DataError(
+            f"{p}: cannot read the file ({e.strerror}). Check its permissions."
+        ) from None
     if raw[:2] != _GZIP_MAGIC:  # by content, not by name: a .gz may already be unpacked
         return raw
     try:

@@ -79,7 +79,7 @@ def _classes(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     classes, index, counts = np.unique(y, return_inverse=True, return_counts=True)
     if classes.size < 2:
         raise ValueError(
-            f"y contains only one class ({classes[0]!r}); a classifier needs at least two."
+            f"y contains only one class ({classes.tolist()[0]!r}); a classifier needs at least two."
         )
     return classes, index, counts
 
@@ -104,6 +104,8 @@ class GaussianClassifier:
       * ``"diagonal"``: Sigma_k = diag of the class MLE (Naive Bayes: independent features).
 
     Any number K >= 2 of classes works; ``predict_proba`` columns follow ``classes``.
+    After ``fit``: ``classes`` (sorted labels), ``means`` (K, d), ``covariances`` (K, d, d),
+    ``priors`` (K,), ``counts`` (K,), ``ranks`` (K,) and, for shared Sigma, ``w`` and ``b``.
 
     Singular covariance. If an eigenvalue of Sigma_k is <= ``rtol`` x its largest eigenvalue,
     that direction is treated as having zero variance: the class lives on the r-dimensional
@@ -153,18 +155,15 @@ class GaussianClassifier:
         elif self.covariance == "diagonal":
             covs = np.stack([np.diag(np.diag(c)) for c in covs])
 
-        self.classes = classes
-        self.means = means
-        self.covariances = covs
-        self.priors = counts / n
-        self.counts = counts
-        self._log_priors = np.log(self.priors)
-        # Factor each Sigma_k once: whitening matrix for the quadratic form, support basis,
-        # log normaliser; predict then costs one matrix product per class.
-        factors = [self._factor(c) for c in (covs[:1] if self.covariance == "shared" else covs)]
-        if self.covariance == "shared":
-            factors *= classes.size
+        # Factor each Sigma_k once (whitening matrix for the quadratic form, support basis,
+        # log normaliser), so predicting costs one matrix product per class.
+        distinct = covs[:1] if self.covariance == "shared" else covs
+        factors = [self._factor(c) for c in distinct] * (classes.size // len(distinct))
+        # Assign only after everything succeeded, so a failed refit keeps the old model.
         self._whiten, self._basis, self._log_norm, ranks, self._scale = map(list, zip(*factors))
+        self.classes, self.means, self.covariances = classes, means, covs
+        self.counts, self.priors = counts, counts / n
+        self._log_priors = np.log(self.priors)
         self.ranks = np.array(ranks)
         self._fitted = True
         self._warn_singular()
@@ -235,7 +234,7 @@ class GaussianClassifier:
         if off:
             warnings.warn(
                 f"{off} of {dev.shape[0]} points lie off the {self.ranks[k]}-dimensional "
-                f"subspace of class {self.classes[k].item()!r} (singular covariance); "
+                f"subspace of class {self.classes.tolist()[k]!r} (singular covariance); "
                 "their component outside it is ignored.",
                 SingularCovarianceWarning,
                 stacklevel=4,
@@ -247,7 +246,8 @@ class GaussianClassifier:
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The class with the largest posterior for each row."""
-        return self.classes[np.argmax(self.log_likelihood(X) + self._log_priors, axis=1)]
+        joint = self.log_likelihood(X) + self._log_priors  # checks fit before using classes
+        return self.classes[np.argmax(joint, axis=1)]
 
     def accuracy(self, X: np.ndarray, y: np.ndarray) -> float:
         """Fraction of rows whose predicted class equals ``y``."""

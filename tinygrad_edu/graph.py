@@ -102,6 +102,9 @@ class Node:
     _parents, label, and the methods _reset_grad, _seed_grad, _propagate, _grad_is_finite."""
 
     __slots__ = ()
+    # Nodes are compared and hashed by identity: the graph walk keeps them in sets.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     # -- graph inspection (used by the renderer, the trace and the lecture tour) --------------
     @property
@@ -130,23 +133,20 @@ class Node:
 def topo_sort(root: Node) -> list[Node]:
     """Nodes reachable from root, each after all its parents. Iterative: no recursion limit."""
     order: list[Node] = []
-    seen: set[int] = set()
-    # (node, expanded?) pairs: a node is appended after every parent it was expanded into.
-    stack: list[tuple[Node, bool]] = [(root, False)]
-    push, pop, add = stack.append, stack.pop, seen.add
+    seen = {root}
+    # A stack of (node, iterator over its parents): the explicit form of a recursive DFS.
+    stack = [(root, iter(root._parents))]  # type: ignore[attr-defined]
+    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in seen:
-            continue
-        add(key)
-        push((node, True))
-        for p in node._parents:  # type: ignore[attr-defined]
-            if id(p) not in seen:
-                push((p, False))
+        node, parents = stack[-1]
+        for p in parents:
+            if p not in seen:
+                add(p)
+                push((p, iter(p._parents)))
+                break
+        else:
+            pop()
+            emit(node)
     return order
 
 

@@ -279,13 +279,23 @@ class Value(Node):
                 f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; a neuron needs "
                 "one weight per input"
             )
-        xs = tuple(x if isinstance(x, Value) else _lift(x, "Σwx+b") for x in inputs)
+        xs = tuple(inputs)
         ws = tuple(weights)
-        b = bias if isinstance(bias, Value) else _lift(bias, "Σwx+b")
-        xd = [x.data for x in xs]
-        wd = [w.data for w in ws]
-        z = sum(map(mul, wd, xd)) + b.data
-        return Value._result(z, ws + xs + (b,), (*xd, *wd, 1.0), "Σwx+b")
+        if not isinstance(bias, Value):
+            bias = _lift(bias, "Σwx+b")
+        try:
+            xd = [x.data for x in xs]
+            wd = [w.data for w in ws]
+            z = sum(map(mul, wd, xd)) + bias.data
+        except AttributeError:  # plain numbers among the inputs: lift them to constants
+            xs = tuple(_lift(x, "Σwx+b") for x in xs)
+            ws = tuple(_lift(w, "Σwx+b") if not isinstance(w, Value) else w for w in ws)
+            xd = [x.data for x in xs]
+            wd = [w.data for w in ws]
+            z = sum(map(mul, wd, xd)) + bias.data
+        if type(z) is not float:
+            raise TypeError("weighted_sum: weights, inputs and bias must be Values or numbers")
+        return Value._result(z, ws + xs + (bias,), (*xd, *wd, 1.0), "Σwx+b")
 
     @staticmethod
     def sum(values: Iterable[Value | Number]) -> Value:
