@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Function, Tensor, Value, gradcheck, ops
 from tinygrad_edu.graph import topo_sort
@@ -112,3 +113,27 @@ def test_registry_entry_exercises_what_it_covers(case: OpCase) -> None:
         assert set(case.covers) <= used
     else:
         assert set(case.covers) <= {n.op for n in nodes}
+
+
+@given(
+    shapes=hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=4, max_side=3),
+    seed=st.integers(0, 2**16),
+    op=st.sampled_from(["add", "sub", "mul", "div", "maximum"]),
+)
+@settings(max_examples=60, deadline=None)
+def test_binary_ops_gradcheck_on_any_broadcastable_shapes(shapes, seed: int, op: str) -> None:
+    """Shapes drawn by hypothesis: every rank difference and every stretched 1."""
+    sa, sb = shapes.input_shapes
+    rng = np.random.default_rng(seed)
+    a = Tensor(rng.uniform(0.5, 2.0, sa), requires_grad=True)
+    b = Tensor(rng.uniform(-2.0, -0.5, sb), requires_grad=True)  # a > b: no maximum ties
+    fn = {
+        "add": lambda x, y: x + y,
+        "sub": lambda x, y: x - y,
+        "mul": lambda x, y: x * y,
+        "div": lambda x, y: x / y,
+        "maximum": lambda x, y: x.maximum(y),
+    }[op]
+    out = fn(a, b)
+    assert out.shape == shapes.result_shape
+    gradcheck(fn, [a, b], mode="full" if out.size <= 64 else "random")
