@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from . import __version__
 
 # Modules that define register(subparsers); each subcommand sets args.func(args) -> int.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("tinygrad_edu.visualize.cli", "tinygrad_edu.models.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which closed early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,131 @@
+"""Files and the Graphviz binary: atomic writes, DOT -> image, the missing-`dot` error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import graphviz
+
+FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
+
+INSTALL_HINT = (
+    "Install Graphviz (the Python package `graphviz` alone is not enough, it calls the `dot` "
+    "program): Debian/Ubuntu `sudo apt install graphviz`, macOS `brew install graphviz`, "
+    "conda `conda install -c conda-forge graphviz`, Windows `winget install graphviz`; then "
+    "make sure `dot -V` works in a new shell."
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Graphviz's `dot` program is not on PATH; `dot_path` is where the DOT text was saved."""
+
+    def __init__(self, message: str, dot_path: Path | None = None) -> None:
+        super().__init__(message)
+        self.dot_path = dot_path
+
+
+def _new_file_mode() -> int:
+    # The mode a plain open() would give a new file; mkstemp alone would leave it 0600.
+    try:  # Linux exposes the umask without changing it (os.umask would race other threads)
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write bytes to path through a temp file in the same directory and os.replace."""
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(
+            f"cannot write {target}: directory {directory} does not exist; create it first"
+        )
+    try:
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+def format_from_path(path: str | os.PathLike[str], format: str | None) -> str:
+    """The output format: `format` if given, else the file extension; checked against FORMATS."""
+    if format is None:
+        ext = Path(path).suffix.lower().lstrip(".")
+        if ext not in FORMATS:
+            raise ValueError(
+                f"cannot tell the image format from {os.fspath(path)!r}: use an extension "
+                f"{', '.join('.' + f for f in FORMATS)} or pass format="
+            )
+        return ext
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    return fmt
+
+
+def dot_available() -> bool:
+    """True when Graphviz's `dot` program is on PATH."""
+    return shutil.which("dot") is not None
+
+
+def pipe(dot_source: str, fmt: str) -> bytes:
+    """DOT text -> image bytes through Graphviz's `dot`; GraphvizNotFoundError if it is missing."""
+    if fmt == "dot":
+        return dot_source.encode("utf-8")
+    if not dot_available():
+        raise GraphvizNotFoundError(
+            f"Graphviz's `dot` program was not found on PATH. {INSTALL_HINT}"
+        )
+    try:
+        return graphviz.Source(dot_source).pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(
+            f"Graphviz's `dot` program could not be run. {INSTALL_HINT}"
+        ) from None
+    except graphviz.CalledProcessError as e:
+        stderr = (e.stderr or b"").decode("utf-8", "replace").strip()
+        raise RuntimeError(f"Graphviz `dot -T{fmt}` failed: {stderr or e}") from None
+
+
+def write_image(dot_source: str, path: str | os.PathLike[str], fmt: str) -> Path:
+    """Render and write atomically. Without `dot`, save the DOT text beside path and say so."""
+    target = Path(path)
+    try:
+        data = pipe(dot_source, fmt)
+    except GraphvizNotFoundError as e:
+        dot_path = target.with_suffix(".dot")
+        try:
+            atomic_write(dot_path, dot_source.encode("utf-8"))
+            saved = (
+                f"The DOT text was saved to {dot_path} instead; after installing Graphviz run "
+                f"`dot -T{fmt} {dot_path} -o {target}`."
+            )
+        except OSError as oe:
+            dot_path, saved = None, f"Saving the DOT text instead also failed: {oe}."
+        raise GraphvizNotFoundError(
+            f"cannot render {target}: {e} {saved}", dot_path=dot_path
+        ) from None
+    return atomic_write(target, data)
