@@ -1,0 +1,796 @@
+"""`tinygrad-edu lecture EXPERIMENT`: print each of the lecture's tables.
+
+    tinygrad-edu lecture regression|classification|logistic|softmax|xor|dnn|structure
+                         [--data PATH] [--seed N] [--graph FILE]
+
+Without --data every experiment runs on the embedded lecture numbers or on seeded synthetic
+data, and says which. Progress bars (stderr) appear for anything that takes over a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .data import (
+    FEATURES_DEFENSE,
+    FEATURES_SEVEN,
+    ClassificationData,
+    CPSplit,
+    DataError,
+    DigitsData,
+    lecture_cp_split,
+    load_mnist,
+    load_pokemon_cp,
+    load_water_normal,
+    split_digits,
+    split_lecture_cp,
+    synthetic_cp_split,
+    synthetic_digits,
+    synthetic_water_normal,
+)
+from .metrics import format_table
+from .progress import ProgressBar
+
+__all__ = ["register", "EXPERIMENTS"]
+
+# Bars show nothing for work under a second (the brief: a bar on anything slower).
+_DELAY = 1.0
+
+
+def _bar(total: int, desc: str) -> ProgressBar:
+    return ProgressBar(total, desc, delay=_DELAY)
+
+
+def _print(*lines: str) -> None:
+    for line in lines:
+        print(line)
+    sys.stdout.flush()
+
+
+def _flat(a: np.ndarray) -> str:
+    """An array on one line, 2 decimals."""
+    return str(np.round(np.asarray(a, dtype=np.float64), 2).tolist())
+
+
+def _heading(text: str) -> None:
+    _print("", text, "=" * len(text))
+
+
+# --------------------------------------------------------------------------------------------
+# data selection
+
+
+def _regression_data(path: Path | None, seed: int) -> tuple[CPSplit, str, CPSplit, str, bool]:
+    """(polynomial split, its description, species split, its description, is the lecture's)."""
+    if path is None:
+        syn = synthetic_cp_split(seed)
+        return (
+            lecture_cp_split(),
+            "embedded lecture split (20 Pokemon from the slides: 10 training, 10 testing)",
+            syn,
+            f"synthetic species CP data (seeded, seed={seed}; 75 Pokemon, 10/10 split like "
+            "the lecture's, species models train on the other 65): the slides give cp only, "
+            "so the species and all-factor models use this stand-in",
+            False,
+        )
+    if path.is_dir():
+        raise DataError(
+            f"{path}: is a directory; for `lecture regression` pass the OpenIntro CSV file "
+            "itself (pokemon_cp_evolution.csv)."
+        )
+    split = split_lecture_cp(load_pokemon_cp(path))
+    n = len(split.species_train) + len(split.test)
+    text = (
+        f"{path} ({n} Pokemon; the lecture's 10 training and 10 testing Pokemon by name; "
+        f"species models train on the other {len(split.species_train)})"
+    )
+    return split, text, split, text, True
+
+
+def _water_normal(path: Path | None, seed: int) -> list[tuple[ClassificationData, str]]:
+    if path is None:
+        d = synthetic_water_normal(seed)
+        return [
+            (
+                d,
+                f"synthetic Water/Normal (seeded, seed={seed}): Gaussians with the lecture's "
+                f"μ and Σ, {len(d.y_train)} training / {len(d.y_test)} testing, features "
+                "Defense and Sp. Def",
+            )
+        ]
+    if path.is_dir():
+        raise DataError(
+            f"{path}: is a directory; pass the Kaggle 'Pokemon with stats' CSV file itself."
+        )
+    out = []
+    for feats in (FEATURES_DEFENSE, FEATURES_SEVEN):
+        d = load_water_normal(path, features=feats)
+        out.append(
+            (
+                d,
+                f"{path}: Water vs Normal, # < 400 for training ({len(d.y_train)}), the rest "
+                f"for testing ({len(d.y_test)}); features {', '.join(feats)}",
+            )
+        )
+    return out
+
+
+_MNIST_NAMES = {
+    "images": ("{}-images-idx3-ubyte.gz", "{}-images-idx3-ubyte", "{}-images.idx3-ubyte"),
+    "labels": ("{}-labels-idx1-ubyte.gz", "{}-labels-idx1-ubyte", "{}-labels.idx1-ubyte"),
+}
+
+
+def _mnist_dir(path: Path, n_test: int = 2000) -> DigitsData:
+    """The MNIST files in a directory (t10k-* preferred, else train-*): the last `n_test`
+    images for testing (at most a fifth), the rest for training."""
+    if not path.exists():
+        raise DataError(f"{path}: not found. Pass the directory holding the MNIST IDX files.")
+    if not path.is_dir():
+        raise DataError(
+            f"{path}: is a file; --data for the digit experiments is the directory holding "
+            "t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)."
+        )
+    for prefix in ("t10k", "train"):
+        found = {}
+        for kind, patterns in _MNIST_NAMES.items():
+            hits = [
+                path / p.format(prefix) for p in patterns if (path / p.format(prefix)).is_file()
+            ]
+            if hits:
+                found[kind] = hits[0]
+        if len(found) == 2:
+            images, labels = load_mnist(found["images"], found["labels"], flatten=True)
+            n = len(labels)
+            test = min(n_test, n // 5)
+            return split_digits(
+                images,
+                labels,
+                n - test,
+                source=f"MNIST {prefix} set from {path} (first {n - test} for training, "
+                f"last {test} for testing)",
+                flatten=True,
+            )
+    raise DataError(
+        f"{path}: no MNIST pair found. Expected t10k-images-idx3-ubyte(.gz) and "
+        "t10k-labels-idx1-ubyte(.gz) (or the train-* pair) in this directory."
+    )
+
+
+def _digits(path: Path | None, seed: int, n_train: int, n_test: int) -> tuple[DigitsData, str]:
+    if path is None:
+        d = synthetic_digits(n_train=n_train, n_test=n_test, seed=seed, flatten=True)
+        return d, (
+            f"synthetic digits (seeded, seed={seed}; 28x28 renderings of a bitmap font, "
+            f"{n_train} training / {n_test} testing)"
+        )
+    d = _mnist_dir(path)
+    return d, d.source
+
+
+def _render(root: object, path: Path | None, what: str) -> None:
+    """Write one example's graph (after its backward pass) with the project's renderer."""
+    if path is None:
+        return
+    from ..visualize import render
+
+    if getattr(root, "requires_grad", False) and np.size(root.data) == 1:  # type: ignore[attr-defined]
+        root.backward()  # type: ignore[attr-defined]
+    info = render(root, path)  # type: ignore[arg-type]
+    _print(f"graph of {what}: written to {getattr(info, 'path', path)}")
+
+
+# --------------------------------------------------------------------------------------------
+# experiments
+
+
+def run_regression(args: argparse.Namespace) -> int:
+    from .regression import (
+        LECTURE_LAMBDA_TABLE,
+        LECTURE_POLY_TEST,
+        LECTURE_POLY_TRAIN,
+        all_factor_terms,
+        closed_form,
+        fit_regression,
+        lambda_table,
+        polynomial_table,
+        polynomial_terms,
+        raw_line_descent,
+        species_terms,
+    )
+
+    poly_split, poly_text, sp_split, sp_text, real = _regression_data(args.data, args.seed)
+
+    _heading("Regression: predict the CP after evolution")
+    _print(f"data: {poly_text}")
+    _print(
+        "average error = ‖y − ŷ‖₂ / N (the lecture's tables); MSE and MAE beside it.",
+        "Every fit: gradient descent with momentum on scaled features (the engine computes "
+        "∂L/∂w), parameters mapped back to raw units; 'gap' = largest |ŷ − ŷ*| (in CP) over "
+        "the training and testing Pokemon, ŷ* from the closed-form least-squares solution.",
+    )
+
+    _heading("Polynomial models y = b + w₁·cp + … + w_d·cp^d")
+    fits = polynomial_table(poly_split)
+    rows = []
+    for d, r in enumerate(fits, start=1):
+        # Both the embedded numbers and the file's split are the lecture's 10/10 Pokemon.
+        row: list[object] = [d, r.train_error, r.test_error]
+        row += [LECTURE_POLY_TRAIN[d - 1], LECTURE_POLY_TEST[d - 1]]
+        row += [r.train_mse, r.test_mse, r.train_mae, r.test_mae, r.steps, r.closed_form_gap]
+        rows.append(row)
+    head = ["degree", "train avg err", "test avg err", "lecture train", "lecture test"]
+    fl = ["", ".1f", ".1f", ".1f", ".1f"]
+    head += ["train MSE", "test MSE", "train MAE", "test MAE", "GD steps", "gap"]
+    fl += [".1f", ".1f", ".1f", ".1f", "", ".1e"]
+    _print(format_table(head, rows, fl))
+    best = min(fits, key=lambda r: r.test_error)
+    line = fits[0].params_dict()
+    _print(
+        f"straight line: b = {line['b']:.1f}, w = {line['w·cp']:.3f}   "
+        f"(best on testing data: {best.name}; higher degrees fit the training data better "
+        "and the testing data worse: overfitting)"
+    )
+
+    steps = args.raw_steps
+    if steps > 0:
+        _heading("Gradient descent on raw cp (the lecture's demo, from b = −120, w = −4)")
+        b_star, w_star = closed_form(polynomial_terms(1), poly_split.train)
+        rows = []
+        for opt, lr in (("gd", 1e-6), ("adagrad", 1.0)):
+            with _bar(steps, f"{opt} η={lr:g}") as bar:
+                run = raw_line_descent(
+                    poly_split.train, opt, lr, steps, record_every=max(steps // 100, 1), bar=bar
+                )
+            rows.append(
+                [
+                    opt if opt == "adagrad" else "plain GD",
+                    f"{lr:g}",
+                    steps,
+                    run.b,
+                    run.w,
+                    run.path[-1][3],
+                ]
+            )
+        rows.append(["closed form", "", "", float(b_star), float(w_star), float("nan")])
+        _print(
+            format_table(
+                ["optimizer", "η", "steps", "b", "w", "loss Σ(y−ŷ)²"],
+                rows,
+                ["", "", "", ".1f", ".3f", ".4g"],
+            )
+        )
+        _print(
+            "∂L/∂w is ~300× ∂L/∂b on raw cp: one η cannot suit both. Adagrad's per-parameter "
+            "step (or feature scaling, as above) fixes it."
+        )
+
+    _heading("Species-dependent model and the model with all factors")
+    _print(f"data: {sp_text}")
+    rows = []
+    for name, terms, lecture in (
+        ("y = b + w·cp (one line for all)", polynomial_terms(1), None),
+        ("species: Σₛ δ(s)(bₛ + wₛ·cp)", species_terms(), (3.8, 14.3)),
+        ("species × (1, cp, cp²)", species_terms(degree=2), None),
+        ("all factors (+ hp, height, weight, squared)", all_factor_terms(), (1.9, 102.3)),
+    ):
+        r = fit_regression(terms, sp_split.species_train, sp_split.test, name=name)
+        row = [name, len(terms), r.train_error, r.test_error]
+        if real:
+            row += list(lecture) if lecture else [float("nan")] * 2
+        rows.append(row + [r.train_mse, r.test_mse, r.train_mae, r.test_mae])
+    head = ["model", "params", "train avg err", "test avg err"]
+    if real:
+        head += ["lecture train", "lecture test"]
+    head += ["train MSE", "test MSE", "train MAE", "test MAE"]
+    _print(format_table(head, rows))
+
+    _heading("Regularization: all factors + λ Σ w² (biases not penalized)")
+    _print(f"data: {sp_text}")
+    results = lambda_table(sp_split)  # ~0.1 s: no bar needed
+    rows = []
+    for r in results:
+        row: list[object] = [f"{r.lam:g}", r.train_error, r.test_error]
+        if real:
+            row += list(LECTURE_LAMBDA_TABLE[r.lam])
+        w = r.params[[not t.is_bias for t in r.terms]]
+        rows.append(
+            row
+            + [r.train_mse, r.test_mse, float(np.sqrt(np.sum(w**2))), r.steps, r.closed_form_gap]
+        )
+    head = ["λ", "train avg err", "test avg err"]
+    if real:
+        head += ["lecture train", "lecture test"]
+    head += ["train MSE", "test MSE", "‖w‖", "GD steps", "gap"]
+    fl = ["", ".2f", ".2f"] + ([".1f", ".1f"] if real else []) + [".1f", ".1f", ".3g", "", ".1e"]
+    _print(format_table(head, rows, fl))
+    best = min(results, key=lambda r: r.test_error)
+    _print(
+        f"training error grows with λ (smoother functions fit less); testing error is "
+        f"lowest at λ = {best.lam:g}."
+    )
+    if args.graph is not None:
+        _render(
+            fits[0].model.graph(poly_split.train, 0, loss=True),
+            args.graph,
+            "the straight line on training example 0",
+        )
+    return 0
+
+
+def run_classification(args: argparse.Namespace) -> int:
+    from .logistic import compare_classifiers
+
+    _heading("Classification: Water (C1) vs Normal (C2) Pokemon")
+    lecture = {
+        ("Defense", "separate"): "47% (test)",
+        ("Total", "separate"): "64% (test)",
+        ("Total", "shared"): "73% (test)",
+        ("Total", "logistic"): "79% (test)",
+    }
+    for data, text in _water_normal(args.data, args.seed):
+        _print("", f"data: {text}")
+        with _bar(3000, "logistic regression") as bar:
+            scores, fit = compare_classifiers(data, bar=bar)
+        key = "Total" if "Total" in data.feature_names else "Defense"
+        rows = []
+        for s, kind in zip(scores, ("separate", "shared", "diagonal", "logistic")):
+            row = [s.name, 100 * s.train_accuracy, 100 * s.test_accuracy]
+            if args.data is not None:
+                row.append(lecture.get((key, kind), ""))
+            rows.append(row)
+        head = ["model", "train acc %", "test acc %"] + (["lecture"] if args.data else [])
+        _print(format_table(head, rows))
+        if "Total" in data.feature_names:
+            _print(
+                "Total = the sum of the six stats, so the covariances are singular: the "
+                "generative models use the pseudo-inverse (see generative.py)."
+            )
+        from .generative import GaussianClassifier
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            g = GaussianClassifier("shared").fit(data.x_train, data.y_train)
+            gw, gb = g.w, g.b
+        lw, lb = fit.model.coef()
+        _print(
+            "same function set σ(w·x + b), different w, b:",
+            f"  generative (shared Σ): w = {np.array2string(gw, precision=4)}, b = {gb:.3f}",
+            f"  logistic regression:   w = {np.array2string(lw, precision=4)}, b = {lb:.3f}",
+        )
+    if args.graph is not None:
+        _render(
+            fit.model.graph(data.x_train[0], data.y_train[0]),
+            args.graph,
+            "logistic regression on training example 0",
+        )
+    return 0
+
+
+def run_logistic(args: argparse.Namespace) -> int:
+    from .logistic import fit_logistic, loss_comparison, toy_example, two_blobs
+
+    data, text = _water_normal(args.data, args.seed)[0]
+    _heading("Logistic regression: cross entropy vs square error")
+    _print(f"data: {text}")
+    steps = 1000
+    with _bar(2 * (steps + 1), "two losses") as bar:
+        cmp = loss_comparison(data.x_train, data.y_train, steps=steps, bar=bar)
+    w0, b0 = cmp.start
+    _print(
+        f"same start (standardized inputs) w = {np.array2string(w0, precision=2)}, b = {b0:g}: "
+        "f(x) is near 1 for Normal and near 0 for Water, far from every target; same η = 0.5",
+    )
+    rows = []
+    ce, se = cmp.cross_entropy.curve, cmp.square.curve
+    for s in (0, 10, 30, 100, 300, 1000):
+        rows.append(
+            [
+                s,
+                ce.at("loss", s),
+                ce.at("grad_norm", s),
+                100 * ce.at("accuracy", s),
+                se.at("loss", s),
+                se.at("grad_norm", s),
+                100 * se.at("accuracy", s),
+            ]
+        )
+    _print(
+        format_table(
+            ["step", "CE loss", "CE ‖∇‖", "CE acc %", "SE loss", "SE ‖∇‖", "SE acc %"],
+            rows,
+            ["", ".4f", ".2e", ".1f", ".4f", ".2e", ".1f"],
+        )
+    )
+    _print(
+        "Square error's gradient carries the factor f(1 − f) ≈ 0 far from the target: it "
+        "crawls where cross entropy moves at once."
+    )
+
+    _heading("Generative vs discriminative: the lecture's toy example")
+    toy = toy_example()
+    _print(
+        "training: (1,1) once in C1; (1,0), (0,1), (0,0) four times each in C2; test x = (1,1)",
+        format_table(
+            ["model", "P(C1 | (1,1))", "class"],
+            [
+                [
+                    "naive Bayes (closed form)",
+                    toy["naive_bayes"],
+                    "C1" if toy["naive_bayes"] >= 0.5 else "C2",
+                ],
+                [
+                    "logistic regression (GD)",
+                    toy["logistic"],
+                    "C1" if toy["logistic"] >= 0.5 else "C2",
+                ],
+            ],
+            ["", ".4f", ""],
+        ),
+        "naive Bayes: (1/13) / (1/13 + (1/3)(1/3)(12/13)) = 3/7; it assumes the features are "
+        "independent given the class, logistic regression does not.",
+    )
+
+    _heading("Linearly separable data")
+    x, y = two_blobs(seed=args.seed)
+    fit = fit_logistic(x, y, steps=500)
+    _print(
+        f"data: two Gaussian clouds (seeded, seed={args.seed}, {len(y)} points, separable): "
+        f"training accuracy {100 * fit.train_accuracy:.1f}% after 500 steps"
+    )
+    if args.graph is not None:
+        _render(
+            cmp.cross_entropy.model.graph(data.x_train[0], data.y_train[0]),
+            args.graph,
+            "logistic regression on training example 0",
+        )
+    return 0
+
+
+def run_softmax(args: argparse.Namespace) -> int:
+    from .softmax import fit_softmax, three_classes
+
+    _heading("Softmax regression: three classes")
+    x, y, xt, yt = three_classes(seed=args.seed)
+    _print(
+        f"data: three Gaussian classes in 2-D (seeded, seed={args.seed}; {len(y)} training, "
+        f"{len(yt)} testing)"
+    )
+    fit = fit_softmax(x, y, xt, yt, steps=500)
+    _print(
+        f"full-batch gradient descent, 500 steps: training accuracy "
+        f"{100 * fit.train_accuracy:.1f}%, testing {100 * fit.test_accuracy:.1f}%",
+        "confusion matrix on the testing data (rows: true class, columns: predicted):",
+        format_table(
+            ["", "C1", "C2", "C3"],
+            [[f"C{i + 1}", *map(int, r)] for i, r in enumerate(fit.confusion)],
+        ),
+        f"W (on standardized inputs) = {_flat(fit.model.W.data)}, b = {_flat(fit.model.b.data)}",
+    )
+    _heading("Softmax regression on digits (a linear model: no hidden layer)")
+    data, text = _digits(args.data, args.seed, 8000, 2000)
+    _print(f"data: {text}")
+    epochs = 5
+    n = len(data.y_train)
+    with _bar(epochs * math.ceil(n / 64), "softmax digits") as bar:
+        dfit = fit_softmax(
+            data.x_train,
+            data.y_train,
+            data.x_test,
+            data.y_test,
+            n_classes=10,
+            lr=1e-3,
+            epochs=epochs,
+            batch_size=64,
+            seed=args.seed,
+            bar=bar,
+        )
+    _print(
+        f"Adam, {epochs} epochs of mini-batches of 64: training accuracy "
+        f"{100 * dfit.train_accuracy:.1f}%, testing {100 * dfit.test_accuracy:.1f}% "
+        "(compare `lecture dnn`)"
+    )
+    if args.graph is not None:
+        _render(
+            fit.model.graph(x[0], int(y[0])), args.graph, "softmax regression on training example 0"
+        )
+    return 0
+
+
+def run_xor(args: argparse.Namespace) -> int:
+    from .xor import XOR_X, XOR_Y, distance_features, xor_experiment
+
+    _heading("The limitation of logistic regression: XOR")
+    _print("data: the lecture's four points; C1 (label 1) where x₁ ≠ x₂")
+    if args.data is not None:
+        _print(f"(--data {args.data} is not used: XOR has its own four points)")
+    with _bar(3 * 2001, "xor") as bar:
+        r = xor_experiment(seed=args.seed, bar=bar)
+    rows = []
+    for name, model_probs, loss, acc in (
+        (
+            "logistic regression on (x₁, x₂)",
+            r.plain.model.predict_proba(XOR_X),
+            r.plain.curve.last("loss"),
+            r.plain.train_accuracy,
+        ),
+        (
+            "logistic regression on distances",
+            r.transformed.model.predict_proba(distance_features(XOR_X)),
+            r.transformed.curve.last("loss"),
+            r.transformed.train_accuracy,
+        ),
+        (
+            "cascade: 2 logistic units → 1",
+            r.cascade.model.predict_proba(XOR_X),
+            r.cascade.curve.last("loss"),
+            r.cascade.accuracy,
+        ),
+    ):
+        rows.append([name, *[float(p) for p in model_probs], loss, 100 * acc])
+    _print(
+        format_table(
+            ["model", "f(0,0)", "f(0,1)", "f(1,0)", "f(1,1)", "mean CE", "accuracy %"],
+            rows,
+            ["", ".3f", ".3f", ".3f", ".3f", ".4f", ".0f"],
+        ),
+        f"targets: {', '.join(str(int(v)) for v in XOR_Y)}. Plain logistic regression ends at "
+        f"f = 0.5 everywhere, loss ln 2 = {r.ln2:.4f}: no line separates the classes.",
+    )
+    h = r.cascade.model.hidden(XOR_X)
+    dist = distance_features(XOR_X)
+    _print(
+        "feature transformations (hand-made distances to (0,0), (1,1); learned by the cascade's "
+        "two hidden logistic units):",
+        format_table(
+            ["x", "class", "x₁' dist", "x₂' dist", "x₁' learned", "x₂' learned"],
+            [
+                [f"({int(a)},{int(b)})", f"C{2 - int(c)}", *dist[i], *h[i]]
+                for i, ((a, b), c) in enumerate(zip(XOR_X, XOR_Y))
+            ],
+            ["", "", ".3f", ".3f", ".3f", ".3f"],
+        ),
+    )
+    if len(r.cascade.attempts) > 1:
+        _print(
+            f"the cascade needed {len(r.cascade.attempts)} random starts: gradient descent "
+            "stopped in a local minimum (one point wrong) before: "
+            + ", ".join(f"loss {lo:.3f}" for lo, _ in r.cascade.attempts[:-1])
+        )
+    _print("A cascade of logistic regressions trained together is a neural network.")
+    if args.graph is not None:
+        _render(r.cascade.model.graph(XOR_X[1], XOR_Y[1]), args.graph, "the cascade on x = (0, 1)")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _parse_hidden(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--hidden: give widths like 64,64; got {text!r}"
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"--hidden: widths must be positive; got {text!r}")
+    return sizes
+
+
+def run_dnn(args: argparse.Namespace) -> int:
+    from .dnn import dnn_graph, fit_dnn
+
+    data, text = _digits(args.data, args.seed, 8000, 2000)
+    _heading("Deep fully connected network: 10-class digit recognition")
+    _print(f"data: {text}")
+    hidden = args.hidden
+    n = len(data.y_train)
+    with _bar(args.epochs * math.ceil(n / 32), "dnn") as bar:
+        r = fit_dnn(
+            data, hidden, activation=args.activation, epochs=args.epochs, seed=args.seed, bar=bar
+        )
+    _print(
+        f"network {'-'.join(map(str, r.sizes))} ({args.activation}), {r.n_parameters} "
+        f"parameters, Adam η = 0.001, mini-batches of 32, {r.seconds:.1f} s",
+        format_table(
+            ["epoch", "train loss", "test acc %"],
+            [
+                [e, loss, 100 * acc]
+                for (e, loss), (_, acc) in zip(r.curve["loss"], r.curve["test_accuracy"])
+            ],
+            ["", ".4f", ".1f"],
+        ),
+        f"training accuracy {100 * r.train_accuracy:.1f}%, testing accuracy "
+        f"{100 * r.test_accuracy:.1f}%",
+        "confusion matrix on the testing data (rows: true digit, columns: predicted):",
+        format_table(
+            ["", *data.class_names],
+            [[c, *map(int, row)] for c, row in zip(data.class_names, r.confusion)],
+        ),
+    )
+    if args.graph is not None:
+        _render(
+            dnn_graph(r.model, data.x_train[0], int(data.y_train[0])),
+            args.graph,
+            "the network on training image 0",
+        )
+    return 0
+
+
+def run_structure(args: argparse.Namespace) -> int:
+    from .structure import describe, structure_search
+
+    data, text = _digits(args.data, args.seed, 3000, 1000)
+    # 2000 training + 1000 validation images, or two thirds / one third of a smaller set.
+    n = len(data.y_train)
+    n_val = min(1000, n // 3)
+    n_train = min(2000, n - n_val)
+    _heading("Network structure by trial and error")
+    _print(
+        f"data: {text}",
+        f"each structure trains 3 epochs on the first {n_train} training images and is scored "
+        f"on the next {n_val} (validation); only the winner sees the testing data",
+    )
+    n_trials = 6 + 3 * 3
+    with _bar(n_trials, "structure search") as bar:
+        r = structure_search(data, n_train=n_train, n_val=n_val, seed=args.seed, bar=bar)
+    _print(
+        format_table(
+            ["#", "found by", "structure", "parameters", "val acc %", "seconds"],
+            describe(r.trials),
+            ["", "", "", "", ".1f", ".1f"],
+        ),
+        f"best: #{r.best.index} {r.best.structure} (validation {100 * r.best.val_accuracy:.1f}%), "
+        f"testing accuracy {100 * r.test_accuracy:.1f}%",
+    )
+    if r.skipped:
+        _print(
+            f"({r.skipped} evolution step(s) skipped: every mutation of the parent had been "
+            "tried already)"
+        )
+    return 0
+
+
+# (name, function, help, what --data is)
+EXPERIMENTS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ...] = (
+    (
+        "regression",
+        run_regression,
+        "CP after evolution: polynomials of degree 1-5, species models, all factors, λ sweep",
+        "the OpenIntro Pokemon Go evolution CSV (pokemon_cp_evolution.csv); default: the "
+        "20 Pokemon on the slides and a seeded synthetic species set",
+    ),
+    (
+        "classification",
+        run_classification,
+        "Water vs Normal: each generative variant and logistic regression on the same split",
+        "the Kaggle 'Pokemon with stats' CSV; default: seeded synthetic Water/Normal data",
+    ),
+    (
+        "logistic",
+        run_logistic,
+        "logistic regression: cross entropy vs square error, generative vs discriminative",
+        "the Kaggle 'Pokemon with stats' CSV; default: seeded synthetic Water/Normal data",
+    ),
+    (
+        "softmax",
+        run_softmax,
+        "softmax regression: three classes, and digits with a linear model",
+        "the MNIST directory (for the digits part); default: seeded synthetic digits",
+    ),
+    (
+        "xor",
+        run_xor,
+        "XOR: logistic regression fails, a feature transform and a cascade succeed",
+        "not used (the four XOR points are the data)",
+    ),
+    (
+        "dnn",
+        run_dnn,
+        "a deep fully connected network for 10-class digit recognition",
+        "the MNIST directory (t10k-images-idx3-ubyte(.gz) + labels; split 8000/2000); "
+        "default: seeded synthetic digits",
+    ),
+    (
+        "structure",
+        run_structure,
+        "search over depth and width (random and evolutionary), scored on validation data",
+        "the MNIST directory; default: seeded synthetic digits",
+    ),
+)
+
+
+def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Data problems end the command with their message (exit 2), not a traceback; a closed
+    pipe ends it quietly."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except DataError as e:
+            print(f"tinygrad-edu lecture: error: {e}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly; point stdout at nothing so the
+            # interpreter's final flush does not raise again.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 141
+
+    run.__name__ = fn.__name__
+    run.__doc__ = fn.__doc__
+    return run
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `lecture EXPERIMENT [--data PATH] [--seed N] [--graph FILE]`."""
+    p = subparsers.add_parser(
+        "lecture",
+        help="print the lecture's tables (regression, classification, logistic, softmax, "
+        "xor, dnn, structure)",
+        description="Run one of the lecture's experiments and print its table.",
+    )
+    sub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
+    for name, fn, help_text, data_help in EXPERIMENTS:
+        q = sub.add_parser(name, help=help_text, description=help_text)
+        q.add_argument("--data", type=Path, metavar="PATH", help=data_help)
+        q.add_argument(
+            "--seed",
+            type=int,
+            default=0,
+            help="seed of synthetic data and initial weights (default 0)",
+        )
+        if name != "structure":
+            q.add_argument(
+                "--graph",
+                type=Path,
+                metavar="FILE",
+                help="also draw one example's computation graph (after its backward pass) "
+                "to FILE (.svg, .png, .pdf or .dot)",
+            )
+        if name == "regression":
+            q.add_argument(
+                "--raw-steps",
+                type=int,
+                default=100_000,
+                metavar="N",
+                help="steps of the raw-cp gradient descent demo (default 100000, about 5 s "
+                "per optimizer; 0 skips it)",
+            )
+        if name == "dnn":
+            q.add_argument(
+                "--hidden",
+                type=_parse_hidden,
+                default=(128, 64),
+                metavar="W1,W2,…",
+                help="hidden layer widths (default 128,64)",
+            )
+            q.add_argument(
+                "--activation",
+                choices=("relu", "sigmoid", "tanh"),
+                default="relu",
+                help="hidden activation (default relu)",
+            )
+            q.add_argument(
+                "--epochs",
+                type=_positive_int,
+                default=10,
+                help="passes over the training data (default 10)",
+            )
+        q.set_defaults(func=_guarded(fn), graph=None)
