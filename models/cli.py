@@ -18,25 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import (
-    FEATURES_DEFENSE,
-    FEATURES_SEVEN,
-    ClassificationData,
-    CPSplit,
-    DataError,
-    DigitsData,
-    lecture_cp_split,
-    load_mnist,
-    load_pokemon_cp,
-    load_water_normal,
-    split_digits,
-    split_lecture_cp,
-    synthetic_cp_split,
-    synthetic_digits,
-    synthetic_water_normal,
-)
+from .data import DataError
 from .metrics import format_table
 from .progress import ProgressBar
+from .sources import digits_data, regression_data, water_normal_data
 
 __all__ = ["register", "EXPERIMENTS"]
 
@@ -61,118 +46,6 @@ def _flat(a: np.ndarray) -> str:
 
 def _heading(text: str) -> None:
     _print("", text, "=" * len(text))
-
-
-# --------------------------------------------------------------------------------------------
-# data selection
-
-
-def _regression_data(path: Path | None, seed: int) -> tuple[CPSplit, str, CPSplit, str, bool]:
-    """(polynomial split, its description, species split, its description, is the lecture's)."""
-    if path is None:
-        syn = synthetic_cp_split(seed)
-        return (
-            lecture_cp_split(),
-            "embedded lecture split (20 Pokemon from the slides: 10 training, 10 testing)",
-            syn,
-            f"synthetic species CP data (seeded, seed={seed}; 75 Pokemon, 10/10 split like "
-            "the lecture's, species models train on the other 65): the slides give cp only, "
-            "so the species and all-factor models use this stand-in",
-            False,
-        )
-    if path.is_dir():
-        raise DataError(
-            f"{path}: is a directory; for `lecture regression` pass the OpenIntro CSV file "
-            "itself (pokemon_cp_evolution.csv)."
-        )
-    split = split_lecture_cp(load_pokemon_cp(path))
-    n = len(split.species_train) + len(split.test)
-    text = (
-        f"{path} ({n} Pokemon; the lecture's 10 training and 10 testing Pokemon by name; "
-        f"species models train on the other {len(split.species_train)})"
-    )
-    return split, text, split, text, True
-
-
-def _water_normal(path: Path | None, seed: int) -> list[tuple[ClassificationData, str]]:
-    if path is None:
-        d = synthetic_water_normal(seed)
-        return [
-            (
-                d,
-                f"synthetic Water/Normal (seeded, seed={seed}): Gaussians with the lecture's "
-                f"μ and Σ, {len(d.y_train)} training / {len(d.y_test)} testing, features "
-                "Defense and Sp. Def",
-            )
-        ]
-    if path.is_dir():
-        raise DataError(
-            f"{path}: is a directory; pass the Kaggle 'Pokemon with stats' CSV file itself."
-        )
-    out = []
-    for feats in (FEATURES_DEFENSE, FEATURES_SEVEN):
-        d = load_water_normal(path, features=feats)
-        out.append(
-            (
-                d,
-                f"{path}: Water vs Normal, # < 400 for training ({len(d.y_train)}), the rest "
-                f"for testing ({len(d.y_test)}); features {', '.join(feats)}",
-            )
-        )
-    return out
-
-
-_MNIST_NAMES = {
-    "images": ("{}-images-idx3-ubyte.gz", "{}-images-idx3-ubyte", "{}-images.idx3-ubyte"),
-    "labels": ("{}-labels-idx1-ubyte.gz", "{}-labels-idx1-ubyte", "{}-labels.idx1-ubyte"),
-}
-
-
-def _mnist_dir(path: Path, n_test: int = 2000) -> DigitsData:
-    """The MNIST files in a directory (t10k-* preferred, else train-*): the last `n_test`
-    images for testing (at most a fifth), the rest for training."""
-    if not path.exists():
-        raise DataError(f"{path}: not found. Pass the directory holding the MNIST IDX files.")
-    if not path.is_dir():
-        raise DataError(
-            f"{path}: is a file; --data for the digit experiments is the directory holding "
-            "t10k-images-idx3-ubyte(.gz) and t10k-labels-idx1-ubyte(.gz)."
-        )
-    for prefix in ("t10k", "train"):
-        found = {}
-        for kind, patterns in _MNIST_NAMES.items():
-            hits = [
-                path / p.format(prefix) for p in patterns if (path / p.format(prefix)).is_file()
-            ]
-            if hits:
-                found[kind] = hits[0]
-        if len(found) == 2:
-            images, labels = load_mnist(found["images"], found["labels"], flatten=True)
-            n = len(labels)
-            test = min(n_test, n // 5)
-            return split_digits(
-                images,
-                labels,
-                n - test,
-                source=f"MNIST {prefix} set from {path} (first {n - test} for training, "
-                f"last {test} for testing)",
-                flatten=True,
-            )
-    raise DataError(
-        f"{path}: no MNIST pair found. Expected t10k-images-idx3-ubyte(.gz) and "
-        "t10k-labels-idx1-ubyte(.gz) (or the train-* pair) in this directory."
-    )
-
-
-def _digits(path: Path | None, seed: int, n_train: int, n_test: int) -> tuple[DigitsData, str]:
-    if path is None:
-        d = synthetic_digits(n_train=n_train, n_test=n_test, seed=seed, flatten=True)
-        return d, (
-            f"synthetic digits (seeded, seed={seed}; 28x28 renderings of a bitmap font, "
-            f"{n_train} training / {n_test} testing)"
-        )
-    d = _mnist_dir(path)
-    return d, d.source
 
 
 def _render(root: object, path: Path | None, what: str) -> None:
@@ -206,7 +79,7 @@ def run_regression(args: argparse.Namespace) -> int:
         species_terms,
     )
 
-    poly_split, poly_text, sp_split, sp_text, real = _regression_data(args.data, args.seed)
+    poly_split, poly_text, sp_split, sp_text, real = regression_data(args.data, args.seed)
 
     _heading("Regression: predict the CP after evolution")
     _print(f"data: {poly_text}")
@@ -335,7 +208,7 @@ def run_classification(args: argparse.Namespace) -> int:
         ("Total", "shared"): "73% (test)",
         ("Total", "logistic"): "79% (test)",
     }
-    for data, text in _water_normal(args.data, args.seed):
+    for data, text in water_normal_data(args.data, args.seed):
         _print("", f"data: {text}")
         with _bar(3000, "logistic regression") as bar:
             scores, fit = compare_classifiers(data, bar=bar)
@@ -377,7 +250,7 @@ def run_classification(args: argparse.Namespace) -> int:
 def run_logistic(args: argparse.Namespace) -> int:
     from .logistic import fit_logistic, loss_comparison, toy_example, two_blobs
 
-    data, text = _water_normal(args.data, args.seed)[0]
+    data, text = water_normal_data(args.data, args.seed)[0]
     _heading("Logistic regression: cross entropy vs square error")
     _print(f"data: {text}")
     steps = 1000
@@ -475,7 +348,7 @@ def run_softmax(args: argparse.Namespace) -> int:
         f"W (on standardized inputs) = {_flat(fit.model.W.data)}, b = {_flat(fit.model.b.data)}",
     )
     _heading("Softmax regression on digits (a linear model: no hidden layer)")
-    data, text = _digits(args.data, args.seed, 8000, 2000)
+    data, text = digits_data(args.data, args.seed, 8000, 2000)
     _print(f"data: {text}")
     epochs = 5
     n = len(data.y_train)
@@ -595,7 +468,7 @@ def _parse_hidden(text: str) -> tuple[int, ...]:
 def run_dnn(args: argparse.Namespace) -> int:
     from .dnn import dnn_graph, fit_dnn
 
-    data, text = _digits(args.data, args.seed, 8000, 2000)
+    data, text = digits_data(args.data, args.seed, 8000, 2000)
     _heading("Deep fully connected network: 10-class digit recognition")
     _print(f"data: {text}")
     hidden = args.hidden
@@ -635,7 +508,7 @@ def run_dnn(args: argparse.Namespace) -> int:
 def run_structure(args: argparse.Namespace) -> int:
     from .structure import describe, structure_search
 
-    data, text = _digits(args.data, args.seed, 3000, 1000)
+    data, text = digits_data(args.data, args.seed, 3000, 1000)
     # 2000 training + 1000 validation images, or two thirds / one third of a smaller set.
     n = len(data.y_train)
     n_val = min(1000, n // 3)

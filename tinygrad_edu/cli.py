@@ -11,7 +11,11 @@ from collections.abc import Sequence
 from . import __version__
 
 # Modules that define register(subparsers); each subcommand sets args.func(args) -> int.
-COMMAND_MODULES: tuple[str, ...] = ("tinygrad_edu.visualize.cli", "tinygrad_edu.models.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "tinygrad_edu.tour",
+    "tinygrad_edu.models.cli",
+    "tinygrad_edu.visualize.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,564 @@
+"""`tinygrad-edu tour`: the lecture from start to end, on embedded data, into one folder.
+
+    1 one neuron as a Value graph: forward pass ∂z/∂w, backward pass ∂C/∂z, one update
+    2 regression: degree 1–5 and λ tables, fitted curves, the λ curve
+    3 classification: generative (separate / shared Σ) vs logistic regression; cross entropy
+      vs square error
+    4 softmax regression, and XOR: the boundary before and after the fix
+    5 a deep network on digits: live progress, loss curve, confusion matrix, its graph
+
+Deterministic for a given --seed; --quick is a sub-10-second version; --data-dir runs the same
+tour on the user's downloads (pokemon_cp_evolution.csv, pokemon_stats.csv, MNIST IDX files).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import plots
+from .graph import Node
+from .value import Value
+
+
+@dataclass
+class Tour:
+    """Where the tour writes, what it wrote and what it had to skip."""
+
+    out: Path
+    seed: int
+    quick: bool
+    data_dir: Path | None
+    written: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def path(self, *parts: str) -> Path:
+        p = self.out.joinpath(*parts)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def text(self, name: str, content: str) -> Path:
+        """Write a text file atomically and remember it."""
+        p = self.path(name)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(content if content.endswith("\n") else content + "\n")
+            os.replace(tmp, p)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self.written.append(p)
+        return p
+
+    def figure(self, name: str, what: str, draw: Callable[[Path], Path]) -> None:
+        """Draw a matplotlib figure, or note that it was skipped (matplotlib missing)."""
+        if not plots.available():
+            self.skipped.append(f"{name} ({what}): matplotlib is not installed")
+            return
+        self.written.append(draw(self.path(name)))
+
+    def graph(self, name: str, root: Node, **options: Any) -> None:
+        """Render a computation graph as SVG; without Graphviz's dot, keep the DOT text."""
+        from .visualize import GraphvizNotFoundError, render
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # collapse notices: the tour says what it draws
+            try:
+                info = render(root, self.path(name), **options)
+                self.written.append(Path(info.path))
+            except GraphvizNotFoundError as e:
+                self.written.append(Path(e.dot_path))
+                self.skipped.append(f"{name}: Graphviz's dot is missing, DOT text kept instead")
+
+    def data_file(self, *names: str) -> Path | None:
+        """The first of `names` found in --data-dir (None: use the embedded data)."""
+        if self.data_dir is None:
+            return None
+        for n in names:
+            if (self.data_dir / n).exists():
+                return self.data_dir / n
+        say(f"  (--data-dir has none of {', '.join(names)}: using the embedded data here)")
+        return None
+
+
+def say(*lines: str) -> None:
+    for line in lines:
+        print(line)
+    sys.stdout.flush()
+
+
+def heading(text: str) -> None:
+    say("", text, "-" * len(text))
+
+
+# --------------------------------------------------------------------------------------------
+# 1. one neuron
+
+
+def step1_neuron(t: Tour) -> None:
+    from .nn.scalar import ValueMLP
+    from .visualize import trace
+
+    heading("1. Steps 1–3 on one neuron (反向传播 backpropagation)")
+    x1, x2 = (
+        Value(1.0, label="x1", requires_grad=False),
+        Value(-1.0, label="x2", requires_grad=False),
+    )
+    w1, w2, b = Value(1.0, label="w1"), Value(-2.0, label="w2"), Value(1.0, label="b")
+    target = 0.0
+
+    def loss() -> tuple[Value, Value, Value]:
+        z = Value.weighted_sum([w1, w2], [x1, x2], b).named("z")
+        a = z.sigmoid().named("a")
+        c = -((1 - a).log())  # cross entropy with target ŷ = 0: C = −ln(1 − a)
+        return z, a, c.named("C")
+
+    z, a, c = loss()
+    say(
+        "step 1, a function: z = w1·x1 + w2·x2 + b, a = σ(z); step 2, its goodness: the cross "
+        f"entropy C = −ln(1 − a) for target ŷ = {target:g}",
+        f"forward pass:  z = {z.data:g}, a = σ(z) = {a.data:.4f}, C = {c.data:.4f}",
+        "  ∂z/∂w is the input wired to w: "
+        + ", ".join(f"∂z/∂{w.label} = {g.value:g}" for w, g in zip((w1, w2), z.local_grads[:2]))
+        + ", ∂z/∂b = 1",
+    )
+    c.backward()
+    say(
+        f"backward pass: ∂C/∂a = {a.grad:.4f}, ∂C/∂z = σ'(z)·∂C/∂a = {z.grad:.4f}",
+        "  chain rule ∂C/∂w = ∂z/∂w · ∂C/∂z: "
+        + ", ".join(f"∂C/∂{p.label} = {p.grad:.4f}" for p in (w1, w2, b)),
+    )
+    t.graph("1_neuron/neuron.svg", c, params={"w1": w1, "w2": w2, "b": b}, output_label="C")
+    tr = trace(c)
+    t.text("1_neuron/trace.txt", tr.format())
+    frames = tr.write_frames(t.path("1_neuron", "frames"), "svg")
+    t.written.extend(Path(f) for f in frames)
+    lr = 1.0
+    before = c.data
+    for p in (w1, w2, b):
+        p.data -= lr * p.grad  # step 3: gradient descent (学习速率 learning rate η = 1)
+        p.zero_grad()
+    _, _, c2 = loss()
+    say(
+        f"step 3, gradient descent w ← w − η·∂C/∂w with η = {lr:g}: C {before:.4f} → {c2.data:.4f}",
+        f"  wrote the picture, the trace table and {len(frames)} trace frames (the lecture's "
+        "backprop figures, one node at a time)",
+    )
+    net = ValueMLP([2, 3, 1], activation="sigmoid", output_activation="sigmoid", seed=t.seed)
+    out = net(
+        [Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)]
+    )
+    cost = -((1 - out).log()).named("C")
+    cost.backward()
+    t.graph("1_neuron/network_2-3-1.svg", cost, params=net, output_label="C")
+    say("  and a 2-3-1 network, weight by weight: 1_neuron/network_2-3-1.svg")
+
+
+# --------------------------------------------------------------------------------------------
+# 2. regression
+
+
+def step2_regression(t: Tour) -> None:
+    from .models.metrics import format_table
+    from .models.regression import (
+        LECTURE_POLY_TEST,
+        LECTURE_POLY_TRAIN,
+        lambda_table,
+        polynomial_table,
+    )
+    from .models.sources import regression_data
+
+    heading("2. Regression: the CP after evolution")
+    path = t.data_file("pokemon_cp_evolution.csv")
+    poly, poly_text, species, species_text, _ = regression_data(path, t.seed)
+    say(f"data: {poly_text}")
+    fits = polynomial_table(poly)
+    rows = [
+        [
+            d,
+            r.train_error,
+            r.test_error,
+            LECTURE_POLY_TRAIN[d - 1],
+            LECTURE_POLY_TEST[d - 1],
+            r.train_mse,
+            r.test_mse,
+            r.closed_form_gap,
+        ]
+        for d, r in enumerate(fits, start=1)
+    ]
+    table = format_table(
+        [
+            "degree",
+            "train avg err",
+            "test avg err",
+            "lecture train",
+            "lecture test",
+            "train MSE",
+            "test MSE",
+            "gap to closed form",
+        ],
+        rows,
+        ["", ".1f", ".1f", ".1f", ".1f", ".1f", ".1f", ".1e"],
+    )
+    say(table)
+    t.text(
+        "2_regression/polynomial_table.txt",
+        f"data: {poly_text}\naverage error = ‖y − ŷ‖₂ / N (the lecture's tables)\n\n{table}",
+    )
+    cp = np.concatenate([poly.train.x_cp, poly.test.x_cp])
+    xs = np.linspace(cp.min(), cp.max(), 300)
+    t.figure(
+        "2_regression/fits.png",
+        "fitted curves",
+        lambda p: plots.regression_fits(
+            p,
+            (poly.train.x_cp, poly.train.y),
+            (poly.test.x_cp, poly.test.y),
+            {f"degree {d}": (xs, r.predict(xs)) for d, r in enumerate(fits, start=1)},
+            "Polynomial models trained by gradient descent (degree 5 overfits)",
+        ),
+    )
+    lams = lambda_table(species)
+    say(f"regularization (正则化) λΣw², biases not penalized; data: {species_text}")
+    lam_table = format_table(
+        ["λ", "train avg err", "test avg err", "‖w‖"],
+        [
+            [
+                f"{r.lam:g}",
+                r.train_error,
+                r.test_error,
+                float(np.sqrt(np.sum(r.params[[not term.is_bias for term in r.terms]] ** 2))),
+            ]
+            for r in lams
+        ],
+        ["", ".2f", ".2f", ".3g"],
+    )
+    say(lam_table)
+    t.text("2_regression/lambda_table.txt", f"data: {species_text}\n\n{lam_table}")
+    t.figure(
+        "2_regression/lambda.png",
+        "the λ curve",
+        lambda p: plots.error_curve(
+            p,
+            [r.lam for r in lams],
+            {"training": [r.train_error for r in lams], "testing": [r.test_error for r in lams]},
+            "All factors + λΣw²: smoother functions as λ grows",
+            "λ",
+            "average error ‖y − ŷ‖₂ / N",
+            logx=True,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 3. classification
+
+
+def step3_classification(t: Tour) -> None:
+    from .models.generative import GaussianClassifier
+    from .models.logistic import compare_classifiers, loss_comparison
+    from .models.metrics import format_table
+    from .models.sources import water_normal_data
+
+    heading("3. Classification: Water vs Normal, generative vs discriminative")
+    path = t.data_file("pokemon_stats.csv")
+    steps = 600 if t.quick else 3000
+    tables = []
+    first: tuple[Any, Any] | None = None
+    for data, text in water_normal_data(path, t.seed):
+        scores, fit = compare_classifiers(data, steps=steps)
+        table = format_table(
+            ["model", "train acc %", "test acc %"],
+            [[s.name, 100 * s.train_accuracy, 100 * s.test_accuracy] for s in scores],
+        )
+        say(f"data: {text}", table)
+        tables.append(f"data: {text}\n\n{table}")
+        if first is None:
+            first = (data, fit)
+    t.text("3_classification/accuracy_table.txt", "\n\n".join(tables))
+    assert first is not None
+    data, fit = first
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        separate = GaussianClassifier("separate").fit(data.x_train, data.y_train)
+        shared = GaussianClassifier("shared").fit(data.x_train, data.y_train)
+    names = list(data.class_names)
+    t.figure(
+        "3_classification/boundaries.png",
+        "decision boundaries",
+        lambda p: plots.decision_boundaries(
+            p,
+            data.x_test,
+            data.y_test,
+            {
+                "generative, separate Σ (quadratic)": lambda g: separate.predict_proba(g)[:, 1],
+                "generative, shared Σ (linear)": lambda g: shared.predict_proba(g)[:, 1],
+                "logistic regression": fit.model.predict_proba,
+            },
+            "P(Water | x) on the testing Pokemon: three models, two of them linear",
+            feature_names=data.feature_names,
+            class_names=names,
+        ),
+    )
+    n = 300 if t.quick else 1000
+    cmp = loss_comparison(data.x_train, data.y_train, steps=n)
+    ce, se = cmp.cross_entropy.curve, cmp.square.curve
+    say(
+        f"cross entropy (交叉熵) vs square error from the same start, {n} steps: accuracy "
+        f"{100 * ce.last('accuracy'):.0f}% vs {100 * se.last('accuracy'):.0f}%, first gradient "
+        f"norm {ce['grad_norm'][0][1]:.3g} vs {se['grad_norm'][0][1]:.3g} (square error's "
+        "gradient vanishes far from the target)"
+    )
+    t.figure(
+        "3_classification/ce_vs_square.png",
+        "training curves",
+        lambda p: plots.training_curves(
+            p,
+            {"cross entropy": ce["accuracy"], "square error": se["accuracy"]},
+            "Same start, same η: cross entropy learns at once, square error crawls",
+            ylabel="training accuracy",
+        ),
+    )
+    t.figure(
+        "3_classification/gradient_norm.png",
+        "gradient norms",
+        lambda p: plots.training_curves(
+            p,
+            {"cross entropy": ce["grad_norm"], "square error": se["grad_norm"]},
+            "‖∂L/∂w‖ along training: square error starts near zero",
+            ylabel="gradient norm",
+            logy=True,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 4. softmax and XOR
+
+
+def step4_softmax_xor(t: Tour) -> None:
+    from .models.metrics import format_table
+    from .models.softmax import fit_softmax, three_classes
+    from .models.xor import XOR_X, XOR_Y, distance_features, xor_experiment
+
+    heading("4. Softmax regression, and the limitation of logistic regression (XOR)")
+    x, y, xt, yt = three_classes(seed=t.seed)
+    sm = fit_softmax(x, y, xt, yt, steps=200 if t.quick else 500)
+    say(
+        f"softmax regression, 3 classes (synthetic, seeded): test accuracy "
+        f"{100 * sm.test_accuracy:.1f}%"
+    )
+    t.figure(
+        "4_softmax_xor/softmax_regions.png",
+        "softmax regions",
+        lambda p: plots.multiclass_regions(
+            p,
+            xt,
+            yt,
+            sm.model.predict,
+            "Softmax regression: three linear regions",
+            ["C1", "C2", "C3"],
+        ),
+    )
+    r = xor_experiment(seed=t.seed, steps=800 if t.quick else 2000)
+    rows = []
+    for name, probs, acc in (
+        (
+            "logistic regression on (x1, x2)",
+            r.plain.model.predict_proba(XOR_X),
+            r.plain.train_accuracy,
+        ),
+        (
+            "after the feature transformation",
+            r.transformed.model.predict_proba(distance_features(XOR_X)),
+            r.transformed.train_accuracy,
+        ),
+        (
+            "cascade of logistic regressions",
+            r.cascade.model.predict_proba(XOR_X),
+            r.cascade.accuracy,
+        ),
+    ):
+        rows.append([name, *map(float, probs), 100 * acc])
+    table = format_table(
+        ["model", "f(0,0)", "f(0,1)", "f(1,0)", "f(1,1)", "accuracy %"],
+        rows,
+        ["", ".3f", ".3f", ".3f", ".3f", ".0f"],
+    )
+    say(table, "a cascade of logistic regressions trained together is a neural network")
+    t.text("4_softmax_xor/xor_table.txt", f"targets: {XOR_Y.tolist()}\n\n{table}")
+    t.figure(
+        "4_softmax_xor/xor_boundaries.png",
+        "XOR boundaries",
+        lambda p: plots.decision_boundaries(
+            p,
+            XOR_X,
+            XOR_Y.astype(int),
+            {
+                "before: logistic regression": r.plain.model.predict_proba,
+                "fix 1: feature transformation": lambda g: r.transformed.model.predict_proba(
+                    distance_features(g)
+                ),
+                "fix 2: cascade (a network)": r.cascade.model.predict_proba,
+            },
+            "XOR: no straight line separates the classes; transformed features do",
+            class_names=("class 2 (x1 = x2)", "class 1 (x1 ≠ x2)"),
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# 5. the deep network
+
+
+def step5_dnn(t: Tour) -> None:
+    from .models.dnn import dnn_graph, fit_dnn
+    from .models.metrics import format_table
+    from .models.progress import ProgressBar
+    from .models.sources import digits_data
+
+    heading("5. A deep network on digits (深度学习 deep learning)")
+    mnist = None
+    if t.data_dir is not None:
+        for cand in (t.data_dir / "mnist", t.data_dir):
+            if any(cand.glob("*-images*idx3-ubyte*")):
+                mnist = cand
+                break
+        if mnist is None:
+            say("  (--data-dir has no MNIST files: using the synthetic digits)")
+    n_train, n_test = (1200, 400) if t.quick else (6000, 2000)
+    data, text = digits_data(mnist, t.seed, n_train, n_test)
+    hidden, epochs = ((32,), 3) if t.quick else ((128, 64), 8)
+    say(f"data: {text}")
+    t.figure(
+        "5_dnn/samples.png",
+        "input samples",
+        lambda p: plots.digit_samples(p, data.x_test, data.y_test, "What the network sees"),
+    )
+    n = len(data.y_train)
+    with ProgressBar(epochs * math.ceil(n / 32), "training", enabled=None) as bar:
+        r = fit_dnn(data, hidden, activation="relu", epochs=epochs, seed=t.seed, bar=bar)
+    say(
+        f"network {'-'.join(map(str, r.sizes))} (ReLU, softmax + cross entropy, Adam), "
+        f"{r.n_parameters} parameters, {epochs} epochs in {r.seconds:.1f} s: training accuracy "
+        f"{100 * r.train_accuracy:.1f}%, testing accuracy {100 * r.test_accuracy:.1f}%"
+    )
+    conf = format_table(
+        ["", *data.class_names],
+        [[c, *map(int, row)] for c, row in zip(data.class_names, r.confusion)],
+    )
+    t.text(
+        "5_dnn/confusion.txt",
+        f"data: {text}\ntesting accuracy {100 * r.test_accuracy:.2f}%\nrows: true digit, "
+        f"columns: predicted\n\n{conf}",
+    )
+    t.figure(
+        "5_dnn/loss_curve.png",
+        "loss curve",
+        lambda p: plots.training_curves(
+            p,
+            {"training loss (mean cross entropy)": r.curve["loss"]},
+            f"Deep network {'-'.join(map(str, r.sizes))}: total loss falls epoch by epoch",
+            xlabel="epoch",
+        ),
+    )
+    t.figure(
+        "5_dnn/confusion.png",
+        "confusion matrix",
+        lambda p: plots.confusion(
+            p,
+            r.confusion,
+            list(data.class_names),
+            f"Testing digits: {100 * r.test_accuracy:.1f}% correct",
+        ),
+    )
+    root = dnn_graph(r.model, data.x_test[0], int(data.y_test[0]))
+    root.backward()
+    t.graph("5_dnn/network.svg", root, params=r.model, collapse="module", output_label="C")
+    say("  the network's graph, one box per layer: 5_dnn/network.svg")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+STEPS: tuple[Callable[[Tour], None], ...] = (
+    step1_neuron,
+    step2_regression,
+    step3_classification,
+    step4_softmax_xor,
+    step5_dnn,
+)
+
+
+def run_tour(out: Path, seed: int = 0, quick: bool = False, data_dir: Path | None = None) -> Tour:
+    """Run every step into `out`; returns what was written and skipped."""
+    if data_dir is not None and not data_dir.is_dir():
+        raise FileNotFoundError(
+            f"--data-dir {data_dir}: not a directory. Point it at the folder holding "
+            "pokemon_cp_evolution.csv, pokemon_stats.csv and the MNIST IDX files."
+        )
+    tour = Tour(out=out, seed=seed, quick=quick, data_dir=data_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    np.random.seed(seed)  # nothing should use the global generator; if it does, it is seeded
+    for step in STEPS:
+        step(tour)
+    return tour
+
+
+def summary(tour: Tour) -> str:
+    """The list of files written, one per line with its size."""
+    lines = [f"wrote {len(tour.written)} files into {tour.out}/:"]
+    for p in sorted(tour.written):
+        lines.append(f"  {p.relative_to(tour.out)}  ({p.stat().st_size:,} bytes)")
+    if tour.skipped:
+        lines.append("skipped:")
+        lines += [f"  {s}" for s in tour.skipped]
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    say(
+        "tinygrad_edu lecture tour: define a set of functions, judge them by a loss, pick the "
+        f"best by gradient descent (seed {args.seed}{', quick' if args.quick else ''})"
+    )
+    try:
+        tour = run_tour(Path(args.out), seed=args.seed, quick=args.quick, data_dir=args.data_dir)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"tinygrad-edu tour: {e}", file=sys.stderr)
+        return 2
+    say("", summary(tour), f"done in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `tinygrad-edu tour`."""
+    p = subparsers.add_parser(
+        "tour",
+        help="the lecture from start to end on embedded data: pictures, tables, plots",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--out", default="tour", help="output folder (default: ./tour)")
+    p.add_argument("--seed", type=int, default=0, help="seed for every random choice (default 0)")
+    p.add_argument("--quick", action="store_true", help="a sub-10-second version (for tests)")
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="folder with your downloads: pokemon_cp_evolution.csv, pokemon_stats.csv, and "
+        "the MNIST IDX files (there or in mnist/); missing ones fall back to embedded data",
+    )
+    p.set_defaults(func=_run)
