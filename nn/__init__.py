@@ -1,1 +1,92 @@
-"""tinygrad_edu.nn: modules, losses, optimizers."""
+"""tinygrad_edu.nn: modules, losses, optimizers, checkpoints and data helpers on the engine.
+
+    >>> import numpy as np
+    >>> from tinygrad_edu import nn
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(256, 4)).astype(np.float32); y = (x[:, 0] * x[:, 1] > 0).astype(int)
+    >>> model = nn.MLP([4, 16, 2], activation="tanh", seed=0)   # z = W² tanh(W¹x + b¹) + b²
+    >>> opt = nn.Adam(model.parameters(), lr=0.02)
+    >>> for epoch in range(20):
+    ...     for xb, yb in nn.Batches(x, y, batch_size=32, seed=epoch):
+    ...         opt.zero_grad()
+    ...         loss = nn.cross_entropy(model(xb), yb)
+    ...         loss.backward()
+    ...         opt.step()
+    >>> bool((model(x).data.argmax(axis=1) == y).mean() > 0.9)
+    True
+    >>> nn.save(model, "model.npz"); _ = nn.load(nn.MLP([4, 16, 2], activation="tanh"), "model.npz")
+
+Parameters are named by their place in the model ("layers.0.weight"), which is also their
+label in graph pictures and gradcheck reports. Models are float32 unless built with
+dtype=np.float64 (use float64 for gradcheck).
+
+The scalar twin (ValueNeuron, ValueLayer, ValueMLP; also tinygrad_edu.nn.scalar.MLP) builds
+the same networks from Values, to draw a tiny one weight by weight.
+"""
+
+from . import functional, init
+from .data import Batches, train_test_split
+from .functional import (
+    binary_cross_entropy,
+    cross_entropy,
+    l2_penalty,
+    log_softmax,
+    mse,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from .module import (
+    MLP,
+    Identity,
+    Linear,
+    Module,
+    ModuleList,
+    Parameter,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .optim import SGD, Adagrad, Adam, Optimizer
+from .scalar import ValueLayer, ValueMLP, ValueNeuron
+from .serialize import CheckpointError, load, save
+
+__all__ = [
+    "MLP",
+    "SGD",
+    "Adagrad",
+    "Adam",
+    "Batches",
+    "CheckpointError",
+    "Identity",
+    "Linear",
+    "Module",
+    "ModuleList",
+    "Optimizer",
+    "Parameter",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "ValueLayer",
+    "ValueMLP",
+    "ValueNeuron",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "functional",
+    "init",
+    "l2_penalty",
+    "load",
+    "log_softmax",
+    "mse",
+    "relu",
+    "save",
+    "sigmoid",
+    "softmax",
+    "tanh",
+    "train_test_split",
+]

@@ -14,7 +14,9 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
 @pytest.mark.parametrize("path", [p for p in DOCS if p.exists()], ids=lambda p: p.name)
-def test_markdown_code_blocks_run(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_markdown_code_blocks_run(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocks = BLOCK.findall(path.read_text(encoding="utf-8"))
     if not blocks:
         pytest.skip(f"{path.name} has no python blocks")

@@ -215,7 +215,10 @@ class Sigmoid(Function):
     def forward(self, z: np.ndarray) -> np.ndarray:
         # σ(z) = ½(1 + tanh(z/2)): exact, and never overflows (1/(1+e⁻ᶻ) warns below z ≈ −88
         # in float32), at the speed of the exp form.
-        s = np.tanh(z * 0.5)
+        # One new array, updated in place: the temporaries of a chained expression would cost
+        # memory traffic comparable to the matmul of a wide layer.
+        s = np.multiply(z, 0.5, out=np.empty_like(z))  # out=: an array even for 0-d z
+        np.tanh(s, out=s)
         s += 1
         s *= 0.5
         self.s = s
@@ -223,7 +226,10 @@ class Sigmoid(Function):
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         s = self.s
-        return (g * s * (1 - s),)
+        d = 1 - s  # a fresh array: σ(1−σ)·g is formed in it, s and g stay untouched
+        d *= s
+        d *= g
+        return (d,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return (LocalGrad("∂a/∂z = a(1−a)", self.s),)
@@ -632,7 +638,7 @@ class Linear(Function):
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
         if len(need) == 2:
             return gx, gw
-        return gx, gw, (g2.sum(axis=0) if need[2] else None)
+        return gx, gw, (np.add.reduce(g2, axis=0) if need[2] else None)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         out = (LocalGrad("∂z/∂x = W", self.w), LocalGrad("∂z/∂W = x", self.x))
@@ -644,11 +650,15 @@ class Linear(Function):
 
 
 def _reduce_loss(per_item: np.ndarray, reduction: str, op: str) -> tuple[np.ndarray, float]:
+    # add.reduce directly: what ndarray.mean/sum do, without their Python wrappers (a loss is
+    # computed every step, so the wrappers are a visible part of a small batch's step).
     if reduction == "mean":
-        n = max(per_item.size, 1)
-        return np.asarray(per_item.mean()), 1.0 / n
+        n = per_item.size
+        if n == 0:
+            return np.asarray(per_item.mean()), 1.0
+        return np.asarray(np.add.reduce(per_item, axis=None) / n), 1.0 / n
     if reduction == "sum":
-        return np.asarray(per_item.sum()), 1.0
+        return np.asarray(np.add.reduce(per_item, axis=None)), 1.0
     if reduction == "none":
         return per_item, 1.0
     raise InputError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
@@ -667,11 +677,10 @@ class CrossEntropy(Function):
     def forward(self, z: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
         if z.ndim == 0:
             raise ShapeError("cross_entropy: logits must have a class axis, got a scalar")
-        shifted = z - z.max(axis=-1, keepdims=True)
+        # Shifting by the row max makes the largest exponent e⁰: no overflow.
+        shifted = z - np.maximum.reduce(z, axis=-1, keepdims=True)
         e = np.exp(shifted)
-        se = e.sum(axis=-1, keepdims=True)
-        logp = shifted - np.log(se)
-        p = e / se
+        se = np.add.reduce(e, axis=-1, keepdims=True)
         if target.dtype.kind in "iu":
             if target.shape != z.shape[:-1]:
                 raise ShapeError(
@@ -679,8 +688,8 @@ class CrossEntropy(Function):
                     f"{target.shape}; give one class index per row of logits {z.shape}"
                 )
             k = z.shape[-1]
-            bad = (target < 0) | (target >= k)
-            if bad.any():
+            if target.size and (target.min() < 0 or target.max() >= k):
+                bad = (target < 0) | (target >= k)
                 pos = tuple(int(i) for i in np.argwhere(bad)[0])
                 v = int(target[pos])
                 why = "negative" if v < 0 else f"out of range for {k} classes"
@@ -688,20 +697,23 @@ class CrossEntropy(Function):
                     f"cross_entropy: class index {v} at position {pos if len(pos) > 1 else pos[0]}"
                     f" is {why}; class indices run from 0 to {k - 1}"
                 )
-            flat_p = p.reshape(-1, k)
-            rows = np.arange(flat_p.shape[0])
             t = target.reshape(-1)
-            nll = -logp.reshape(-1, k)[rows, t].reshape(target.shape)
-            flat_p[rows, t] -= 1  # p is now softmax(z) − onehot(y)
-            dz = p
+            rows = np.arange(t.size)
+            # Cⁿ = log Σⱼ e^zⱼ − z_y, both sides shifted by the same row max.
+            nll = (np.log(se).reshape(-1) - shifted.reshape(-1, k)[rows, t]).reshape(target.shape)
+            e /= se  # e is ours: softmax(z) in place
+            e.reshape(-1, k)[rows, t] -= 1  # now softmax(z) − onehot(y)
+            dz = e
         else:
             if target.shape != z.shape:
                 raise ShapeError(
                     f"cross_entropy: probability targets of shape {target.shape} must match the "
                     f"logits {z.shape} (or give integer class indices of shape {z.shape[:-1]})"
                 )
+            logp = shifted - np.log(se)
             nll = -(target * logp).sum(axis=-1)
-            dz = p * target.sum(axis=-1, keepdims=True) - target
+            e /= se
+            dz = e * target.sum(axis=-1, keepdims=True) - target
         loss, scale = _reduce_loss(nll, reduction, "cross_entropy")
         if scale != 1.0:
             dz *= scale
@@ -743,6 +755,43 @@ class BinaryCrossEntropy(Function):
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return (LocalGrad("∂C/∂z = σ(z) − y", self.dz),)
+
+
+class BinaryCrossEntropyProb(Function):
+    """C = −[y log p + (1−y) log(1−p)] from probabilities p ∈ [0, 1], each log clamped at −100
+    (as PyTorch) so p = 0 or 1 gives a finite loss;  ∂C/∂p = (p − y) / max(p(1−p), 1e−12)"""
+
+    __slots__ = ("dp", "reduction")
+    name = "BCE(p)"
+
+    def forward(self, p: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+        if target.shape != p.shape:
+            raise ShapeError(
+                f"binary_cross_entropy: {p.shape} predictions but targets of shape {target.shape}"
+            )
+        if np.any((target < 0) | (target > 1)):
+            raise InputError("binary_cross_entropy: targets must lie in [0, 1]")
+        if not np.all((p >= 0) & (p <= 1)):
+            raise InputError(
+                f"binary_cross_entropy: predictions must be probabilities in [0, 1], got values "
+                f"in [{np.nanmin(p):g}, {np.nanmax(p):g}] (or NaN); for raw scores (logits) use "
+                "from_logits=True"
+            )
+        y = target.astype(p.dtype, copy=False)
+        with np.errstate(divide="ignore"):  # log 0 = −inf, clamped just below
+            logp = np.maximum(np.log(p), -100)
+            log1mp = np.maximum(np.log1p(-p), -100)
+        per = -(y * logp + (1 - y) * log1mp)
+        loss, scale = _reduce_loss(per, reduction, "binary_cross_entropy")
+        self.dp = (p - y) / np.maximum(p * (1 - p), 1e-12) * scale
+        self.reduction = reduction
+        return loss.astype(p.dtype, copy=False)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.dp,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂C/∂p = (p − y)/(p(1−p))", self.dp),)
 
 
 def _n(shape: tuple[int, ...]) -> str:

@@ -168,6 +168,12 @@ def _bce_case(rng: np.random.Generator) -> Sample:
     return [rng.normal(size=shape) * 3, rng.random(shape), red]
 
 
+def _bce_prob_case(rng: np.random.Generator) -> Sample:
+    shape = ((4,), (3, 2))[rng.integers(2)]
+    red = ("mean", "sum", "none")[rng.integers(3)]
+    return [rng.uniform(0.05, 0.95, shape), rng.random(shape), red]
+
+
 def _linear_case(rng: np.random.Generator) -> Sample:
     xs = ((5, 3), (3,), (2, 4, 3))[rng.integers(3)]
     return [rng.normal(size=xs), rng.normal(size=(2, 3)), rng.normal(size=(2,))]
@@ -271,6 +277,12 @@ REGISTRY: tuple[OpCase, ...] = (
         lambda z, y, red: ops.BinaryCrossEntropy.apply(z, target=y, reduction=red),
         _bce_case,
         ops.BinaryCrossEntropy,
+    ),
+    _t(
+        "binary_cross_entropy-prob",
+        lambda p, y, red: ops.BinaryCrossEntropyProb.apply(p, target=y, reduction=red),
+        _bce_prob_case,
+        ops.BinaryCrossEntropyProb,
     ),
     # Value ops, numbers on either side
     _v("v-add", lambda a, b: a + b + 2.0 + (1.5 + a), _scalars(2), "+"),
