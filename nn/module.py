@@ -228,37 +228,6 @@ class Module:
 # containers
 
 
-class Sequential(Module):
-    """Modules applied in order: Sequential(a, b, c)(x) = c(b(a(x))); names "0", "1", …"""
-
-    def __init__(self, *modules: Module) -> None:
-        super().__init__()
-        if len(modules) == 1 and isinstance(modules[0], (list, tuple)):
-            modules = tuple(modules[0])
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(
-                    f"Sequential: item {i} is a {type(m).__name__}, not a Module; wrap functions "
-                    "as modules (e.g. nn.Sigmoid() instead of nn.sigmoid)"
-                )
-            setattr(self, str(i), m)
-        self.__dict__["_list"] = list(modules)
-
-    def forward(self, x: Any) -> Any:
-        for m in self._list:
-            x = m(x)
-        return x
-
-    def __getitem__(self, i: int) -> Module:
-        return self._list[i]
-
-    def __len__(self) -> int:
-        return len(self._list)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._list)
-
-
 class ModuleList(Module):
     """A list of modules, registered as "0", "1", … (forward is up to the owner)."""
 
@@ -283,6 +252,26 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._list)
+
+
+class Sequential(ModuleList):
+    """Modules applied in order: Sequential(a, b, c)(x) = c(b(a(x))); names "0", "1", …"""
+
+    def __init__(self, *modules: Module) -> None:
+        if len(modules) == 1 and isinstance(modules[0], (list, tuple)):
+            modules = tuple(modules[0])
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise TypeError(
+                    f"Sequential: item {i} is a {type(m).__name__}, not a Module; wrap functions "
+                    "as modules (e.g. nn.Sigmoid() instead of nn.sigmoid)"
+                )
+        super().__init__(modules)
+
+    def forward(self, x: Any) -> Any:
+        for m in self._list:
+            x = m(x)
+        return x
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ every name and shape before it changes any parameter.
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
+from ..fileio import atomic_open
 from ..graph import Node
 from ..value import Value
 from .module import Module
@@ -81,27 +81,14 @@ def save(module: Module, path: PathLike) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"save: directory {directory!r} does not exist")
-    fd, tmp = tempfile.mkstemp(
-        prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory
-    )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            # What np.savez does, without its keyword arguments (a parameter could be named
-            # "file" or "allow_pickle").
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
-                for name, arr in state.items():
-                    with zf.open(name + ".npy", "w", force_zip64=True) as entry:
-                        # (not ascontiguousarray: it turns a Value's 0-d array into 1-d)
-                        np.lib.format.write_array(entry, arr, allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with atomic_open(path) as f:
+        # What np.savez does, without its keyword arguments (a parameter could be named
+        # "file" or "allow_pickle").
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
+            for name, arr in state.items():
+                with zf.open(name + ".npy", "w", force_zip64=True) as entry:
+                    # (not ascontiguousarray: it turns a Value's 0-d array into 1-d)
+                    np.lib.format.write_array(entry, arr, allow_pickle=False)
 
 
 def read_checkpoint(path: PathLike) -> dict[str, np.ndarray]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import plots
+from .fileio import atomic_write
 from .graph import Node
 from .value import Value
 
@@ -51,14 +50,7 @@ class Tour:
     def text(self, name: str, content: str) -> Path:
         """Write a text file atomically and remember it."""
         p = self.path(name)
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(content if content.endswith("\n") else content + "\n")
-            os.replace(tmp, p)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        atomic_write(p, (content if content.endswith("\n") else content + "\n").encode("utf-8"))
         self.written.append(p)
         return p
 

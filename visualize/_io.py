@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import graphviz
+
+from ..fileio import atomic_write
 
 FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
 
@@ -25,49 +26,6 @@ class GraphvizNotFoundError(RuntimeError):
     def __init__(self, message: str, dot_path: Path | None = None) -> None:
         super().__init__(message)
         self.dot_path = dot_path
-
-
-def _new_file_mode() -> int:
-    # The mode a plain open() would give a new file; mkstemp alone would leave it 0600.
-    try:  # Linux exposes the umask without changing it (os.umask would race other threads)
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return 0o666 & ~int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write bytes to path through a temp file in the same directory and os.replace."""
-    target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {target}: directory {directory} does not exist; create it first"
-        )
-    try:
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = _new_file_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
 
 
 def format_from_path(path: str | os.PathLike[str], format: str | None) -> str:
