@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import gc
 import math
-import random
 import resource
 import statistics
 import sys
@@ -23,7 +22,7 @@ import time
 
 import numpy as np
 
-from tinygrad_edu import Tensor, Value
+from tinygrad_edu import Tensor, Value, nn
 
 
 def peak_rss_mb() -> float:
@@ -52,30 +51,10 @@ def make_moons(n: int, noise: float, seed: int) -> tuple[list[list[float]], list
     return x.tolist(), y.tolist()
 
 
-class ScalarMLP:
-    """Each neuron's z = Σ wᵢxᵢ + b is one Value node (Value.weighted_sum)."""
-
-    def __init__(self, sizes: list[int], seed: int) -> None:
-        rnd = random.Random(seed)
-        self.layers = [
-            [([Value(rnd.uniform(-1, 1)) for _ in range(n_in)], Value(0.0)) for _ in range(n_out)]
-            for n_in, n_out in zip(sizes, sizes[1:])
-        ]
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for ws, b in layer for p in (*ws, b)]
-
-    def __call__(self, x: list[Value]) -> Value:
-        for i, layer in enumerate(self.layers):
-            last = i == len(self.layers) - 1
-            zs = [Value.weighted_sum(ws, x, b) for ws, b in layer]
-            x = zs if last else [z.relu() for z in zs]
-        return x[0]
-
-
 def bench_moons(steps: int) -> dict[str, float]:
     xs, ys = make_moons(100, 0.1, seed=0)
-    model = ScalarMLP([2, 16, 16, 1], seed=1337)
+    # the library's scalar twin: each neuron's z = Σ wᵢxᵢ + b is one Value node
+    model = nn.ValueMLP([2, 16, 16, 1], activation="relu", seed=1337)
     params = model.parameters()
     inputs = [[Value(a, requires_grad=False), Value(b, requires_grad=False)] for a, b in xs]
     nodes = 0
