@@ -379,3 +379,16 @@ def test_walk_and_inspection() -> None:
     assert order[-1] is y and order.index(x) < order.index(y)
     assert y.op == "sum" and x.op == "" and x.is_leaf
     assert y.parents[0].parents[0] is x
+
+
+def test_tensor_iteration_truth_and_len() -> None:
+    t = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    rows = list(t)
+    assert len(rows) == 3 and rows[2].data.tolist() == [4.0, 5.0]
+    sum(r.sum() for r in rows).backward()  # Python's sum starts at 0: number + Tensor works
+    np.testing.assert_array_equal(t.grad, np.ones((3, 2)))
+    assert bool(Tensor([2.0])) and not bool(Tensor(0.0))
+    with pytest.raises(ShapeError, match=r"truth value of a tensor of shape \(3, 2\)"):
+        bool(t)
+    with pytest.raises(TypeError, match="0-d tensor"):
+        len(Tensor(1.0))

@@ -8,7 +8,7 @@ Forward, backward and the names live side by side in one class per op (see ops.p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -178,7 +178,22 @@ class Tensor(Node):
         return self.data.dtype
 
     def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it has no first axis (use .item())")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """Rows along the first axis, each a differentiable view (t[0], t[1], …)."""
+        for i in range(len(self)):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ShapeError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; compare "
+                "elementwise on .data and use .any() or .all()"
+            )
+        return bool(self.data.reshape(()))
 
     def numpy(self) -> np.ndarray:
         """The forward value (not a copy)."""
