@@ -213,6 +213,12 @@ class ValueMLP(Module):
     def forward(self, x: Sequence[Any]) -> Value | list[Value]:
         if isinstance(x, np.ndarray):
             x = x.tolist()
+        # Numbers become the network's inputs once, labelled x1, x2, …, so every neuron of the
+        # first layer shares them and a picture shows them as inputs (not one constant each).
+        x = [
+            v if isinstance(v, Value) else Value(v, label=f"x{i + 1}", requires_grad=False)
+            for i, v in enumerate(x)
+        ]
         for layer in self.layers:
             x = layer(x)
         return x[0] if len(x) == 1 else x

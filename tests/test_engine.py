@@ -254,7 +254,7 @@ def test_matmul_local_grads_are_named_by_the_derivative() -> None:
     w = Tensor(np.ones((3, 4)), requires_grad=True)
     z = x @ w
     names = [lg.name for lg in z.local_grads]
-    assert names == ["∂z/∂A = Bᵀ", "∂z/∂B = Aᵀ"]
+    assert names == ["∂z/∂x = Wᵀ", "∂z/∂W = xᵀ"]
     assert z.local_grads[1].value is x.data
     s = z.sigmoid()
     assert s.local_grads[0].name == "∂a/∂z = a(1−a)" and s.local_grads[0].value is s.data

@@ -119,3 +119,18 @@ def test_train_the_twin_on_xor():
 def test_tensor_input_is_refused_by_the_twin():
     with pytest.raises(TypeError):
         nn.ValueNeuron(1, seed=0)([Tensor([1.0])])
+
+
+def test_number_inputs_become_shared_labelled_input_nodes() -> None:
+    from tinygrad_edu.graph import topo_sort
+
+    net = nn.ValueMLP([2, 3, 1], seed=0)
+    out = net([0.5, -1.0])
+    inputs = [n for n in topo_sort(out) if n.label in ("x1", "x2")]
+    assert [(n.label, n.data, n.requires_grad) for n in inputs] == [
+        ("x1", 0.5, False),
+        ("x2", -1.0, False),
+    ]
+    # all three first-layer neurons read the same two input nodes
+    first = [n for n in topo_sort(out) if n.op == "Σwx+b" and inputs[0] in n.parents]
+    assert len(first) == 3

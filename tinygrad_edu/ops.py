@@ -568,7 +568,7 @@ class Stack(Function):
 
 
 class MatMul(Function):
-    """z = A @ B (1-D, 2-D, batched as numpy); ∂z/∂A = Bᵀ, ∂z/∂B = Aᵀ (VJP: g·Bᵀ, Aᵀ·g)"""
+    """z = x @ W (1-D, 2-D, batched as numpy); ∂z/∂x = Wᵀ, ∂z/∂W = xᵀ (VJP: g·Wᵀ, xᵀ·g)"""
 
     __slots__ = ("a", "b")
     name = "@"
@@ -603,7 +603,7 @@ class MatMul(Function):
         return ga, gb
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂A = Bᵀ", self.b), LocalGrad("∂z/∂B = Aᵀ", self.a)
+        return LocalGrad("∂z/∂x = Wᵀ", self.b), LocalGrad("∂z/∂W = xᵀ", self.a)
 
 
 class Linear(Function):
