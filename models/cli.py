@@ -593,11 +593,19 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
     pipe ends it quietly."""
 
     def run(args: argparse.Namespace) -> int:
+        from ..visualize import GraphvizNotFoundError
+        from ..visualize._io import format_from_path
+
         try:
+            if getattr(args, "graph", None) is not None:  # before the work, not after it
+                format_from_path(args.graph, None)
             return fn(args)
-        except DataError as e:
+        except (DataError, ValueError) as e:
             print(f"tinygrad-edu lecture: error: {e}", file=sys.stderr)
             return 2
+        except GraphvizNotFoundError as e:
+            print(f"tinygrad-edu lecture: {e}", file=sys.stderr)
+            return 3
         except BrokenPipeError:
             # The reader went away (`| head`): stop quietly; point stdout at nothing so the
             # interpreter's final flush does not raise again.

@@ -45,8 +45,9 @@ def _check_state(
     extra = [n for n in state if n not in params]
     if strict and missing:
         raise CheckpointError(
-            f"{what}: missing parameter {_names(missing)}: the model has it, the checkpoint does "
-            "not (was it saved from a model with other layer sizes or names?)"
+            f"{what}: missing parameter{'s' if len(missing) > 1 else ''} {_names(missing)}: the "
+            f"model has {'them' if len(missing) > 1 else 'it'}, the checkpoint does not (was it "
+            "saved from a model with other layer sizes or names?)"
         )
     if strict and extra:
         raise CheckpointError(
@@ -111,6 +112,12 @@ def read_checkpoint(path: PathLike) -> dict[str, np.ndarray]:
     except Exception as e:
         # np.load / zipfile raise a zoo of types on damaged input (BadZipFile, ValueError,
         # EOFError, OSError, zlib.error, SyntaxError from a mangled .npy header, …).
+        if "allow_pickle" in str(e):  # numpy's advice to unpickle is not ours to give
+            raise CheckpointError(
+                f"load: {path!r} is not a readable .npz checkpoint: it is neither a zip archive "
+                "nor a .npy array, and unpickling is refused (a checkpoint holds numbers, never "
+                "code); it may be truncated or corrupt. Save the model again with nn.save."
+            ) from None
         raise CheckpointError(
             f"load: {path!r} is not a readable .npz checkpoint ({type(e).__name__}: {e}); it may "
             "be truncated or corrupt. Save the model again with nn.save."

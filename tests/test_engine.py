@@ -392,3 +392,8 @@ def test_tensor_iteration_truth_and_len() -> None:
         bool(t)
     with pytest.raises(TypeError, match="0-d tensor"):
         len(Tensor(1.0))
+
+
+def test_relu_of_negatives_is_plus_zero() -> None:
+    out = Tensor([-1.0, 2.0]).relu().data
+    assert out.tolist() == [0.0, 2.0] and not np.signbit(out[0])

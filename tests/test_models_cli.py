@@ -194,3 +194,13 @@ def test_classification_on_a_stats_file_uses_both_feature_sets(capsys, tmp_path)
     assert out.count(f"data: {path}: Water vs Normal") == 2
     assert "features Defense, Sp. Def" in out and "Speed, Total" in out
     assert "79% (test)" in out  # the lecture's column appears for a real file
+
+
+def test_graph_option_errors_are_messages_not_tracebacks(capsys, tmp_path, monkeypatch):
+    code, out, err = _run(capsys, "xor", "--graph", str(tmp_path / "g.jpg"))
+    assert code == 2 and "cannot tell the image format" in err
+    assert "XOR" not in out  # refused before the experiment ran
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
+    code, out, err = _run(capsys, "xor", "--graph", str(tmp_path / "g.svg"))
+    assert code == 3 and "Graphviz's `dot` program was not found" in err
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")

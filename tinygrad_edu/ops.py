@@ -261,7 +261,7 @@ class ReLU(Function):
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         self.mask = z > 0
-        return z * self.mask
+        return np.maximum(z, 0)  # (not z·mask: that gives −0.0 for negative z)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * self.mask,)

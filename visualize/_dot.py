@@ -337,7 +337,8 @@ def plan(m: GraphModel, o: Options) -> tuple[Layout, list[str], bool]:
     if lay.groups:
         sizes = [len(lay.members[u]) for u in lay.groups]
         notes.append(
-            f"collapsed {sum(sizes)} nodes into {len(sizes)} group boxes: "
+            f"collapsed {sum(sizes)} nodes into {len(sizes)} group "
+            f"box{'es' if len(sizes) != 1 else ''}: "
             + _list_preview([f"{g} ({s})" for g, s in zip(lay.groups.values(), sizes)])
         )
     if limit is not None and lay.boxes > limit:

@@ -119,7 +119,7 @@ class Trace:
         rows = []
         for s in bwd_steps:
             if not s.terms:
-                how = "seed: ∂C/∂C = 1" if self._val(s.grad, True) == "1" else "seed (given)"
+                how = "seed: ∂C/∂C = 1" if np.all(np.asarray(s.grad) == 1) else "seed (given)"
             elif all(t.product is not None for t in s.terms):
                 parts = [f"{t.other}: {num(t.local, p)} × {num(t.upstream, p)}" for t in s.terms]
                 how = " + ".join(parts)
