@@ -104,7 +104,7 @@ def test_tables_hold_the_lecture_numbers(quick_tour: tuple[Path, str]) -> None:
     matrix = [
         list(map(int, line.split()[1:])) for line in conf.splitlines() if re.match(r"^\d ", line)
     ]
-    assert len(matrix) == 10 and sum(map(sum, matrix)) == 400  # every quick-tour test image
+    assert len(matrix) == 10 and sum(map(sum, matrix)) == 500  # every quick-tour test image
 
 
 def test_same_seed_same_tables(quick_tour: tuple[Path, str], tmp_path: Path, capsys) -> None:

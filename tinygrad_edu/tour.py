@@ -430,9 +430,9 @@ def step5_dnn(t: Tour) -> None:
                 break
         if mnist is None:
             say("  (--data-dir has no MNIST files: using the synthetic digits)")
-    n_train, n_test = (1200, 400) if t.quick else (6000, 2000)
+    n_train, n_test = (2000, 500) if t.quick else (6000, 2000)
     data, text = digits_data(mnist, t.seed, n_train, n_test)
-    hidden, epochs = ((32,), 3) if t.quick else ((128, 64), 8)
+    hidden, epochs = ((64,), 4) if t.quick else ((128, 64), 8)
     say(f"data: {text}")
     t.figure(
         "5_dnn/samples.png",
@@ -444,7 +444,7 @@ def step5_dnn(t: Tour) -> None:
         r = fit_dnn(data, hidden, activation="relu", epochs=epochs, seed=t.seed, bar=bar)
     say(
         f"network {'-'.join(map(str, r.sizes))} (ReLU, softmax + cross entropy, Adam), "
-        f"{r.n_parameters} parameters, {epochs} epochs in {r.seconds:.1f} s: training accuracy "
+        f"{r.n_parameters} parameters, {epochs} epochs in {r.seconds:.2g} s: training accuracy "
         f"{100 * r.train_accuracy:.1f}%, testing accuracy {100 * r.test_accuracy:.1f}%"
     )
     conf = format_table(
