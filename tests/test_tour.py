@@ -137,7 +137,7 @@ def test_bad_data_dir_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert "not a directory" in capsys.readouterr().err
 
 
-@pytest.mark.filterwarnings("ignore:λ=.*gradient descent stopped")
+@pytest.mark.filterwarnings("ignore:λ=")
 def test_data_dir_uses_the_users_files(tmp_path: Path, capsys) -> None:
     """A folder with only a (tiny) evolution CSV: regression uses it, the rest falls back."""
     from tinygrad_edu.models.data import LECTURE_TEST_NAMES, LECTURE_TRAIN_NAMES
