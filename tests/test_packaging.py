@@ -25,7 +25,6 @@ def test_wheel_contains_every_subpackage(tmp_path: Path) -> None:
             "wheel",
             "-q",
             "--no-deps",
-            "--no-build-isolation",
             "-w",
             str(tmp_path),
             str(ROOT),
