@@ -729,6 +729,17 @@ class CrossEntropy(Function):
         return (LocalGrad("∂C/∂z = softmax(z) − y", self.dz),)
 
 
+def _binary_target(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Targets of a binary cross entropy: the predictions' shape, values in [0, 1]."""
+    if target.shape != pred.shape:
+        raise ShapeError(
+            f"binary_cross_entropy: {pred.shape} predictions but targets of shape {target.shape}"
+        )
+    if np.any((target < 0) | (target > 1)):
+        raise InputError("binary_cross_entropy: targets must lie in [0, 1]")
+    return target.astype(pred.dtype, copy=False)
+
+
 class BinaryCrossEntropy(Function):
     """C = −[y log σ(z) + (1−y) log(1−σ(z))] from logits z, computed stably as
     max(z,0) − z·y + log(1+e^−|z|);  ∂C/∂z = σ(z) − y"""
@@ -737,13 +748,7 @@ class BinaryCrossEntropy(Function):
     name = "BCE"
 
     def forward(self, z: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
-        if target.shape != z.shape:
-            raise ShapeError(
-                f"binary_cross_entropy: {z.shape} predictions but targets of shape {target.shape}"
-            )
-        if np.any((target < 0) | (target > 1)):
-            raise InputError("binary_cross_entropy: targets must lie in [0, 1]")
-        y = target.astype(z.dtype, copy=False)
+        y = _binary_target(z, target)
         per = np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
         s = 0.5 * (1 + np.tanh(0.5 * z))
         loss, scale = _reduce_loss(per, reduction, "binary_cross_entropy")
@@ -765,19 +770,13 @@ class BinaryCrossEntropyProb(Function):
     name = "BCE(p)"
 
     def forward(self, p: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
-        if target.shape != p.shape:
-            raise ShapeError(
-                f"binary_cross_entropy: {p.shape} predictions but targets of shape {target.shape}"
-            )
-        if np.any((target < 0) | (target > 1)):
-            raise InputError("binary_cross_entropy: targets must lie in [0, 1]")
+        y = _binary_target(p, target)
         if not np.all((p >= 0) & (p <= 1)):
             raise InputError(
                 f"binary_cross_entropy: predictions must be probabilities in [0, 1], got values "
                 f"in [{np.nanmin(p):g}, {np.nanmax(p):g}] (or NaN); for raw scores (logits) use "
                 "from_logits=True"
             )
-        y = target.astype(p.dtype, copy=False)
         with np.errstate(divide="ignore"):  # log 0 = −inf, clamped just below
             logp = np.maximum(np.log(p), -100)
             log1mp = np.maximum(np.log1p(-p), -100)
