@@ -363,7 +363,7 @@ def test_wrong_format_and_empty_files(tmp_path):
     with pytest.raises(DataError, match="no data rows"):
         load_pokemon_cp(header_only)
     stats = tmp_path / "stats.csv"
-    stats.write_text(STATS_HEADER + "\n1,Bulbasaur,Grass,Poison,318,45,49,49,65,65,45,1,False\n")
+    stats.write_text(STATS_HEADER + "\n1,Leafy,Grass,Poison,300,40,50,50,60,60,40,1,False\n")
     with pytest.raises(DataError, match="missing column.*'name'"):
         load_pokemon_cp(stats)
 
@@ -380,7 +380,7 @@ STATS_ROWS = [
     "7,Aqua♀,Water,,300,50,50,50,50,50,50,1,False",
     "7,AquaMega Aqua,Water,Fairy,360,60,60,60,60,60,60,1,False",
     "16,Plain♂,Normal,Flying,260,40,45,40,35,50,50,1,False",
-    "25,Sparky,Electric,,320,35,55,40,50,50,90,1,False",
+    "25,Sparky,Electric,,300,30,50,40,60,50,70,1,False",
     "399,Bubbles,Water,,330,70,40,60,50,70,40,4,False",
     "400,Tidal,Water,Ground,420,90,60,80,60,70,60,4,False",
     "401,Common,Normal,,280,60,40,45,30,45,60,4,False",
