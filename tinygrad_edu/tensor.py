@@ -100,15 +100,11 @@ class Function:
             raise ShapeError(f"'{cls.name}': {e} (input shapes: {shapes})") from None
         if type(data) is not np.ndarray:  # numpy turns 0-d results into scalars
             data = np.asarray(data)
-        if MODE.grad_enabled:
-            for p in parents:
-                if p.requires_grad:
-                    ctx.needs_grad = tuple(q.requires_grad for q in parents)
-                    out = _make(data, parents, ctx, True)
-                    break
-            else:
-                out = _make(data, (), None, False)
-        else:
+        needs = tuple([p.requires_grad for p in parents]) if MODE.grad_enabled else ()
+        if True in needs:
+            ctx.needs_grad = needs
+            out = _make(data, parents, ctx, True)
+        else:  # nothing to differentiate: keep no parents, so the saved arrays are freed now
             out = _make(data, (), None, False)
         if MODE.anomaly:
             check_forward(_AnomalyView(out, cls.name, parents))
@@ -251,7 +247,10 @@ class Tensor(Node):
                 )
             self.grad = np.ones_like(data)
             return
-        g = as_float_array(grad, data.dtype, what="backward(grad=...)")
+        if type(grad) is np.ndarray and grad.dtype == data.dtype:
+            g = grad  # the common case, without as_float_array's checks
+        else:
+            g = as_float_array(grad, data.dtype, what="backward(grad=...)")
         if g.shape != data.shape:
             raise ShapeError(
                 f"backward: grad has shape {g.shape} but the output has shape {data.shape}; "
