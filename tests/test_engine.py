@@ -397,3 +397,14 @@ def test_tensor_iteration_truth_and_len() -> None:
 def test_relu_of_negatives_is_plus_zero() -> None:
     out = Tensor([-1.0, 2.0]).relu().data
     assert out.tolist() == [0.0, 2.0] and not np.signbit(out[0])
+
+
+def test_backward_on_a_leaf_accumulates_like_every_leaf() -> None:
+    v = Value(3.0)
+    v.backward()
+    v.backward()
+    assert v.grad == 2.0  # ∂v/∂v = 1, twice
+    t = Tensor([5.0], requires_grad=True)
+    t.backward()
+    t.backward(np.array([2.0]))
+    assert t.grad.tolist() == [3.0]

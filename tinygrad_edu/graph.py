@@ -168,7 +168,13 @@ def backward(root: Node, grad: Any = None) -> None:
     for node in order:
         if node._parents:  # type: ignore[attr-defined]
             node._reset_grad()  # type: ignore[attr-defined]
-    root._seed_grad(grad)  # type: ignore[attr-defined]
+    if root._parents:  # type: ignore[attr-defined]
+        root._seed_grad(grad)  # type: ignore[attr-defined]
+    else:  # a leaf as the output: it accumulates like every leaf
+        before = root.grad  # type: ignore[attr-defined]
+        root._seed_grad(grad)  # type: ignore[attr-defined]
+        if before is not None:
+            root.grad = before + root.grad  # type: ignore[attr-defined]
     anomaly = MODE.anomaly
     for node in reversed(order):
         if node._parents and node.requires_grad:  # type: ignore[attr-defined]
