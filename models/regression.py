@@ -439,6 +439,11 @@ class RegressionResult:
         """One example's graph for the renderer (see RegressionModel.graph)."""
         return self.model.graph(data, index, loss)
 
+    @property
+    def weight_norm(self) -> float:
+        """‖w‖ = √(Σ w²) over the penalized (non-bias) parameters: what λΣw² shrinks."""
+        return float(np.sqrt(np.sum(self.params[_penalized(self.terms)] ** 2)))
+
     def params_dict(self) -> dict[str, float]:
         """{term name: raw parameter}."""
         return {t.name: float(w) for t, w in zip(self.terms, self.params)}

@@ -120,6 +120,7 @@ def test_lambda_sweep_shrinks_the_weights_not_the_biases(synthetic):
     assert [r.lam for r in results] == list(LAMBDAS)
     norms = [np.linalg.norm(r.params[[not t.is_bias for t in r.terms]]) for r in results]
     assert all(a > b for a, b in zip(norms, norms[1:]))  # ridge: ‖w‖ falls as λ grows
+    np.testing.assert_allclose([r.weight_norm for r in results], norms, rtol=1e-12)
     train_errors = [r.train_error for r in results]
     assert all(a <= b + 1e-9 for a, b in zip(train_errors, train_errors[1:]))
     for r in results:

@@ -231,7 +231,7 @@ def step2_regression(t: Tour) -> None:
                 f"{r.lam:g}",
                 r.train_error,
                 r.test_error,
-                float(np.sqrt(np.sum(r.params[[not term.is_bias for term in r.terms]] ** 2))),
+                r.weight_norm,
             ]
             for r in lams
         ],
