@@ -210,13 +210,7 @@ def gradcheck(
                 for i, g in enumerate(analytic(onehot, out)):
                     jac_a[i][k] = g
             for i, (name, n) in enumerate(named):
-                jac_n = np.empty((out_size, x64[i].size))
-                for j in range(x64[i].size):
-                    xp = x64[i].copy()
-                    xp[j] += eps
-                    xm = x64[i].copy()
-                    xm[j] -= eps
-                    jac_n[:, j] = (evaluate(i, xp) - evaluate(i, xm)) / (2 * eps)
+                jac_n = _numerical_jacobian(evaluate, i, x64[i], eps)
                 restore()
                 reports.append(_compare(name, n, "full", jac_a[i], jac_n, atol, rtol, out_size))
         else:
@@ -274,6 +268,20 @@ def gradcheck(
     return result
 
 
+def _numerical_jacobian(
+    evaluate: Callable[[int, np.ndarray], np.ndarray], i: int, x: np.ndarray, eps: float
+) -> np.ndarray:
+    """∂f/∂xⱼ ≈ (f(x + ε eⱼ) − f(x − ε eⱼ)) / 2ε for every element j of input i: (out, n)."""
+    columns = []
+    for j in range(x.size):
+        xp = x.copy()
+        xp[j] += eps
+        xm = x.copy()
+        xm[j] -= eps
+        columns.append((evaluate(i, xp) - evaluate(i, xm)) / (2 * eps))
+    return np.stack(columns, axis=1)
+
+
 def _compare(
     name: str,
     node: Node,
@@ -313,13 +321,7 @@ def _compare(
 
 def _locate(name, node, i, out, out_size, evaluate, restore, grad, v, x64, eps, atol, rtol):  # type: ignore[no-untyped-def]
     """After a failed random-direction check, find the worst element of vᵀJ for that input."""
-    num = np.empty(x64[i].size)
-    for j in range(x64[i].size):
-        xp = x64[i].copy()
-        xp[j] += eps
-        xm = x64[i].copy()
-        xm[j] -= eps
-        num[j] = (v @ evaluate(i, xp) - v @ evaluate(i, xm)) / (2 * eps)
+    num = v @ _numerical_jacobian(evaluate, i, x64[i], eps)
     restore()
     return _compare(name, node, "full", grad[None, :], num[None, :], atol, rtol, 1)
 
