@@ -503,7 +503,6 @@ def run_tour(out: Path, seed: int = 0, quick: bool = False, data_dir: Path | Non
         )
     tour = Tour(out=out, seed=seed, quick=quick, data_dir=data_dir)
     out.mkdir(parents=True, exist_ok=True)
-    np.random.seed(seed)  # nothing should use the global generator; if it does, it is seeded
     for step in STEPS:
         step(tour)
     return tour
