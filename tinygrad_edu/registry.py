@@ -1,7 +1,7 @@
 """The registry of every differentiable op, each with a sampler of valid inputs.
 
 The test suite gradchecks every entry across the shapes its sampler draws, and fails if a
-Function subclass in ops.py or a Value op has no entry: an op cannot be added unchecked.
+Function subclass in ops/ or a Value op has no entry: an op cannot be added unchecked.
 Samplers keep inputs away from kinks (relu at 0, max ties, clip bounds) and outside domains
 (log of x ≤ 0), where finite differences do not measure the derivative.
 """

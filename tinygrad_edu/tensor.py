@@ -3,7 +3,7 @@
 A Function's forward() computes the result and saves what its vector–Jacobian product needs;
 its backward(g) returns, for each parent, (∂z/∂parent)ᵀ·g already reduced to the parent's
 shape; local_grads() names what was saved by the derivative it stands for ("∂z/∂W = xᵀ").
-Forward, backward and the names live side by side in one class per op (see ops.py).
+Forward, backward and the names live side by side in one class per op (see the ops package).
 """
 
 from __future__ import annotations

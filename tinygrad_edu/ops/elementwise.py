@@ -1,0 +1,278 @@
+"""Elementwise ops: binary (broadcasting, undone by unbroadcast) and unary."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InputError
+from ..graph import LocalGrad
+from ..tensor import Function, unbroadcast
+
+
+class Add(Function):
+    """z = a + b; ∂z/∂a = ∂z/∂b = 1"""
+
+    __slots__ = ("sa", "sb")
+    name = "+"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.sa, self.sb = a.shape, b.shape
+        return a + b
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return unbroadcast(g, self.sa), unbroadcast(g, self.sb)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return LocalGrad("∂z/∂a = 1", None), LocalGrad("∂z/∂b = 1", None)
+
+
+class Sub(Function):
+    """z = a − b; ∂z/∂a = 1, ∂z/∂b = −1"""
+
+    __slots__ = ("sa", "sb")
+    name = "-"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.sa, self.sb = a.shape, b.shape
+        return a - b
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return unbroadcast(g, self.sa), unbroadcast(-g, self.sb)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return LocalGrad("∂z/∂a = 1", None), LocalGrad("∂z/∂b = −1", None)
+
+
+class Mul(Function):
+    """z = a·b; ∂z/∂a = b, ∂z/∂b = a"""
+
+    __slots__ = ("a", "b")
+    name = "*"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return a * b
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return unbroadcast(g * self.b, self.a.shape), unbroadcast(g * self.a, self.b.shape)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return LocalGrad("∂z/∂a = b", self.b), LocalGrad("∂z/∂b = a", self.a)
+
+
+class Div(Function):
+    """z = a/b; ∂z/∂a = 1/b, ∂z/∂b = −a/b²"""
+
+    __slots__ = ("a", "b")
+    name = "/"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.a, self.b = a, b
+        return a / b
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.a, self.b
+        gb = g / b
+        return unbroadcast(gb, a.shape), unbroadcast(-gb * a / b, b.shape)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return LocalGrad("∂z/∂a = 1/b", self.b), LocalGrad("∂z/∂b = −a/b²", self.a)
+
+
+class Maximum(Function):
+    """z = max(a, b); ∂z/∂a = 1[a>b] (+½ at ties), ∂z/∂b = 1[b>a] (+½ at ties)"""
+
+    __slots__ = ("wa", "sa", "sb")
+    name = "max(a,b)"
+
+    def forward(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        self.sa, self.sb = a.shape, b.shape
+        out = np.maximum(a, b)
+        self.wa = (a > b) + 0.5 * (a == b)
+        return out
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ga = g * self.wa
+        return unbroadcast(ga, self.sa), unbroadcast(g - ga, self.sb)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return LocalGrad("∂z/∂a = 1[a>b]", self.wa), LocalGrad("∂z/∂b = 1[b>a]", 1 - self.wa)
+
+
+class Where(Function):
+    """z = a where cond else b; ∂z/∂a = 1[cond], ∂z/∂b = 1[not cond]"""
+
+    __slots__ = ("cond", "sa", "sb")
+    name = "where"
+
+    def forward(self, a: np.ndarray, b: np.ndarray, condition: np.ndarray) -> np.ndarray:
+        self.cond, self.sa, self.sb = condition, a.shape, b.shape
+        return np.where(condition, a, b)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        zero = np.zeros((), g.dtype)
+        return (
+            unbroadcast(np.where(self.cond, g, zero), self.sa),
+            unbroadcast(np.where(self.cond, zero, g), self.sb),
+        )
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return LocalGrad("∂z/∂a = 1[cond]", self.cond), LocalGrad("∂z/∂b = 1[¬cond]", ~self.cond)
+
+
+class Neg(Function):
+    """z = −a; ∂z/∂a = −1"""
+
+    __slots__ = ()
+    name = "neg"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        return -a
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (-g,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂z/∂a = −1", None),)
+
+
+class Pow(Function):
+    """z = aᵏ for a number k; ∂z/∂a = k·aᵏ⁻¹"""
+
+    __slots__ = ("a", "k")
+    name = "**"
+
+    def forward(self, a: np.ndarray, k: float) -> np.ndarray:
+        self.a, self.k = a, k
+        return a**k
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        k = self.k
+        return (g * (k * self.a ** (k - 1)) if k != 0 else np.zeros_like(g),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad(f"∂z/∂a = {self.k:g}·a^{self.k - 1:g}", self.a),)
+
+    def op_name(self) -> str:
+        return f"**{self.k:g}"
+
+
+class Exp(Function):
+    """z = eᵃ; ∂z/∂a = eᵃ = z"""
+
+    __slots__ = ("z",)
+    name = "exp"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.z = np.exp(a)
+        return self.z
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.z,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂z/∂a = eᵃ", self.z),)
+
+
+class Log(Function):
+    """z = ln a; ∂z/∂a = 1/a"""
+
+    __slots__ = ("a",)
+    name = "log"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return np.log(a)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g / self.a,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂z/∂a = 1/a", self.a),)
+
+
+class Sigmoid(Function):
+    """σ(z) = 1/(1+e⁻ᶻ); ∂σ/∂z = σ(1−σ)"""
+
+    __slots__ = ("s",)
+    name = "σ"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        # σ(z) = ½(1 + tanh(z/2)): exact, and never overflows (1/(1+e⁻ᶻ) warns below z ≈ −88
+        # in float32), at the speed of the exp form.
+        # One new array, updated in place: the temporaries of a chained expression would cost
+        # memory traffic comparable to the matmul of a wide layer.
+        s = np.multiply(z, 0.5, out=np.empty_like(z))  # out=: an array even for 0-d z
+        np.tanh(s, out=s)
+        s += 1
+        s *= 0.5
+        self.s = s
+        return s
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        s = self.s
+        d = 1 - s  # a fresh array: σ(1−σ)·g is formed in it, s and g stay untouched
+        d *= s
+        d *= g
+        return (d,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂a/∂z = a(1−a)", self.s),)
+
+
+class Tanh(Function):
+    """a = tanh z; ∂a/∂z = 1 − a²"""
+
+    __slots__ = ("t",)
+    name = "tanh"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        self.t = np.tanh(z)
+        return self.t
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        t = self.t
+        return (g * (1 - t * t),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂a/∂z = 1−a²", self.t),)
+
+
+class ReLU(Function):
+    """a = max(0, z); ∂a/∂z = 1[z>0]"""
+
+    __slots__ = ("mask",)
+    name = "relu"
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        self.mask = z > 0
+        return np.maximum(z, 0)  # (not z·mask: that gives −0.0 for negative z)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.mask,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂a/∂z = 1[z>0]", self.mask),)
+
+
+class Clip(Function):
+    """z = min(max(a, low), high); ∂z/∂a = 1[low ≤ a ≤ high]"""
+
+    __slots__ = ("mask",)
+    name = "clip"
+
+    def forward(self, a: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+        if low is None and high is None:
+            raise InputError("clip: give low, high or both")
+        if low is not None and high is not None and low > high:
+            raise InputError(f"clip: low={low} is greater than high={high}")
+        lo = -np.inf if low is None else low
+        hi = np.inf if high is None else high
+        self.mask = (a >= lo) & (a <= hi)
+        return np.clip(a, lo, hi).astype(a.dtype, copy=False)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g * self.mask,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂z/∂a = 1[low≤a≤high]", self.mask),)

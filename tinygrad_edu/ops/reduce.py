@@ -1,0 +1,123 @@
+"""Reductions along axes, and the softmax family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..errors import ShapeError
+from ..graph import LocalGrad
+from ..tensor import Function
+from .axes import kept_shape, normalize_axes
+
+
+def _spread(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """Copy a reduced gradient back over every element that was reduced (a writable array)."""
+    out = np.empty(shape, dtype=g.dtype)
+    out[...] = g.reshape(kept)
+    return out
+
+
+class Sum(Function):
+    """z = Σᵢ aᵢ over `axis`; ∂z/∂aᵢ = 1"""
+
+    __slots__ = ("shape", "kept")
+    name = "sum"
+
+    def forward(self, a: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        axes = normalize_axes(axis, a.ndim, "sum")
+        self.shape, self.kept = a.shape, kept_shape(a.shape, axes)
+        return np.asarray(a.sum(axis=axes, keepdims=keepdims))
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (_spread(g, self.kept, self.shape),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂z/∂aᵢ = 1", None),)
+
+
+class Mean(Function):
+    """z = (1/n) Σᵢ aᵢ over `axis`; ∂z/∂aᵢ = 1/n"""
+
+    __slots__ = ("shape", "kept", "n")
+    name = "mean"
+
+    def forward(self, a: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        axes = normalize_axes(axis, a.ndim, "mean")
+        self.shape, self.kept = a.shape, kept_shape(a.shape, axes)
+        self.n = int(np.prod([a.shape[i] for i in axes])) if axes else 1
+        if self.n == 0:
+            raise ShapeError(f"'mean': mean over an empty axis of a tensor of shape {a.shape}")
+        return np.asarray(a.mean(axis=axes, keepdims=keepdims))
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (_spread(g / self.n, self.kept, self.shape),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad(f"∂z/∂aᵢ = 1/{self.n}", None),)
+
+
+class Max(Function):
+    """z = maxᵢ aᵢ over `axis`; ∂z/∂aᵢ = 1[aᵢ = z] (shared equally between ties)"""
+
+    __slots__ = ("w", "kept")
+    name = "max"
+
+    def forward(self, a: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        axes = normalize_axes(axis, a.ndim, "max")
+        if a.size == 0:
+            raise ShapeError(f"'max': max of an empty tensor of shape {a.shape}")
+        self.kept = kept_shape(a.shape, axes)
+        z = a.max(axis=axes, keepdims=True)
+        mask = a == z
+        self.w = mask / mask.sum(axis=axes, keepdims=True, dtype=a.dtype)
+        return z if keepdims else z.reshape([n for i, n in enumerate(a.shape) if i not in axes])
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (self.w * g.reshape(self.kept),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂z/∂aᵢ = 1[aᵢ = max]", self.w),)
+
+
+class LogSoftmax(Function):
+    """yᵢ = zᵢ − log Σⱼ e^zⱼ along `axis`; ∂y/∂z = I − softmax(z) (VJP: g − s·Σg)"""
+
+    __slots__ = ("s", "axis")
+    name = "log_softmax"
+
+    def forward(self, z: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = normalize_axes(axis, z.ndim, "log_softmax")[0]
+        shifted = z - z.max(axis=self.axis, keepdims=True)  # largest exponent is e⁰: no overflow
+        e = np.exp(shifted)
+        se = e.sum(axis=self.axis, keepdims=True)
+        self.s = e / se
+        return shifted - np.log(se)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g - self.s * g.sum(axis=self.axis, keepdims=True),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂y/∂z = I − softmax(z)", self.s),)
+
+
+class Softmax(Function):
+    """sᵢ = e^zᵢ / Σⱼ e^zⱼ along `axis`; ∂s/∂z = diag(s) − ssᵀ (VJP: s·(g − Σ g·s))"""
+
+    __slots__ = ("s", "axis")
+    name = "softmax"
+
+    def forward(self, z: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = normalize_axes(axis, z.ndim, "softmax")[0]
+        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
+        e /= e.sum(axis=self.axis, keepdims=True)
+        self.s = e
+        return e
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        s = self.s
+        return (s * (g - (g * s).sum(axis=self.axis, keepdims=True)),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂s/∂z = diag(s) − ssᵀ", self.s),)
