@@ -53,6 +53,13 @@ from .module import (
 from .optim import SGD, Adagrad, Adam, Optimizer
 from .scalar import ValueLayer, ValueMLP, ValueNeuron
 from .serialize import CheckpointError, load, save
+from .torch_bridge import (
+    ConversionError,
+    from_torch,
+    load_torch_state_dict,
+    to_torch,
+    to_torch_state_dict,
+)
 
 __all__ = [
     "MLP",
@@ -61,6 +68,7 @@ __all__ = [
     "Adam",
     "Batches",
     "CheckpointError",
+    "ConversionError",
     "Identity",
     "Linear",
     "Module",
@@ -77,9 +85,11 @@ __all__ = [
     "ValueNeuron",
     "binary_cross_entropy",
     "cross_entropy",
+    "from_torch",
     "functional",
     "init",
     "l2_penalty",
+    "load_torch_state_dict",
     "load",
     "log_softmax",
     "mse",
@@ -88,5 +98,7 @@ __all__ = [
     "sigmoid",
     "softmax",
     "tanh",
+    "to_torch",
+    "to_torch_state_dict",
     "train_test_split",
 ]
