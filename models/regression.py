@@ -359,11 +359,6 @@ class RegressionModel:
         self.curvature_min = float(positive[0])
         self.rank = int(positive.size)
 
-    @property
-    def condition_number(self) -> float:
-        """Largest over smallest (nonzero) curvature of the loss in scaled coordinates."""
-        return self.curvature_max / self.curvature_min
-
     def features(self, data: RegressionData) -> np.ndarray:
         """The scaled features Z (N, p) that the training graph multiplies by θ."""
         return self._base.features(data) * self._d

@@ -18,6 +18,7 @@ from tinygrad_edu import (
     Value,
     concatenate,
     detect_anomaly,
+    enable_grad,
     no_grad,
     stack,
     unbroadcast,
@@ -163,6 +164,22 @@ def test_no_grad_and_detach_record_nothing() -> None:
     assert u.parents == () and not u.requires_grad
     with pytest.raises(BackwardError, match="does not require grad"):
         u.sum().backward()
+
+
+def test_no_grad_and_enable_grad_as_decorators() -> None:
+    @no_grad()
+    def frozen(v: Value) -> Value:
+        return v * 3
+
+    @enable_grad()
+    def recorded(v: Value) -> Value:
+        return v * 3
+
+    a = Value(2.0)
+    assert frozen(a).parents == ()
+    with no_grad():
+        b = recorded(a)  # enable_grad wins inside a no_grad block, as in PyTorch
+    assert b.parents[0] is a and b.requires_grad
 
 
 def test_constants_do_not_receive_gradients() -> None:

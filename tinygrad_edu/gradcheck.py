@@ -1,18 +1,26 @@
 """gradcheck: compare backward()'s gradients with central finite differences.
 
-    numerical ∂f/∂xⱼ ≈ (f(x + ε eⱼ) − f(x − ε eⱼ)) / 2ε      (mode="full": the whole Jacobian)
-    numerical vᵀJu  ≈ (vᵀf(x + εu) − vᵀf(x − εu)) / 2ε       (mode="random": 2 evaluations/input)
+The reference check, for fn: inputs → output f and one input x:
+
+    J_num[:, j] = (f(x + ε eⱼ) − f(x − ε eⱼ)) / 2ε         mode="full": every column of ∂f/∂x
+    J_ana[k, :] = ∂fₖ/∂x from backward() seeded with eₖ   one backward per output element
+    pass ⇔ |J_ana − J_num| ≤ atol + rtol·|J_num|           elementwise
+
+    vᵀJu ≈ (vᵀf(x + εu) − vᵀf(x − εu)) / 2ε                mode="random": seeded u and v,
+                                                           two evaluations per input
 
 Finite differences always run in float64, whatever the inputs' dtype, so a correct float32 op
 never fails for lack of resolution. A pass also rebuilds the graph and runs backward again, and
-runs backward twice on one graph, to catch ops whose backward mutates what it saved.
+runs backward twice on one graph, to catch ops whose backward mutates what it saved. The steps
+below, in order: `_Subject` (fn, its inputs, and how to put them back), `_check_full`,
+`_check_random` (with `_locate` for a failure), `_repeat_problems`, `_result`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -37,7 +45,7 @@ class InputReport:
     n_mismatch: int
     max_abs_err: float
     max_rel_err: float
-    worst_index: tuple[int, ...] | None
+    worst_index: tuple[int | str, ...] | None
     numerical: float
     analytical: float
 
@@ -74,6 +82,14 @@ class GradcheckResult:
         return "gradcheck failed:\n  " + "\n  ".join(self.problems)
 
 
+class _Tolerance(NamedTuple):
+    """Step ε of the differences; an element passes when |ana − num| ≤ atol + rtol·|num|."""
+
+    eps: float
+    atol: float
+    rtol: float
+
+
 def _named_inputs(inputs: Any) -> tuple[list[tuple[str, Node]], bool]:
     """(name, node) pairs, and whether fn takes them as positional arguments."""
     if hasattr(inputs, "named_parameters"):
@@ -88,6 +104,21 @@ def _named_inputs(inputs: Any) -> tuple[list[tuple[str, Node]], bool]:
             "dict name → node, or a module with named_parameters() (fn then takes no arguments)"
         )
     return [(n.label or f"input {i}", n) for i, n in enumerate(inputs)], True
+
+
+def _check_inputs(named: list[tuple[str, Node]]) -> None:
+    if not named:
+        raise ValueError("gradcheck: no inputs to check")
+    for name, n in named:
+        if not isinstance(n, Node):
+            raise TypeError(
+                f"gradcheck: input {name!r} is a {type(n).__name__}, not a Value/Tensor"
+            )
+        if not n.requires_grad or not n.is_leaf:
+            raise ValueError(
+                f"gradcheck: input {name!r} must be a leaf with requires_grad=True "
+                "(e.g. Tensor(x, requires_grad=True))"
+            )
 
 
 def _flat64(out: Node) -> np.ndarray:
@@ -115,6 +146,73 @@ def _set(node: Node, flat64: np.ndarray, original: Any) -> None:
         node.data = flat64.reshape(original.shape)
 
 
+def _shape(node: Node) -> tuple[int, ...]:
+    return () if isinstance(node, Value) else node.data.shape
+
+
+def _upstream(out: Node, v: np.ndarray) -> Any:
+    """The vector v as the upstream gradient ∂C/∂out that backward() accepts for out."""
+    if isinstance(out, Value):
+        return float(v[0])
+    return v.astype(out.data.dtype).reshape(out.data.shape)
+
+
+class _Subject:
+    """fn and its inputs: evaluate f in float64, run backward, and put every value back."""
+
+    def __init__(self, fn: Callable[..., Node], named: list[tuple[str, Node]], positional: bool):
+        self.fn, self.named, self.positional = fn, named, positional
+        self.nodes = [n for _, n in named]
+        self.originals = [n.data for n in self.nodes]
+        self.x64 = [np.asarray(_get(n), dtype=np.float64).reshape(-1).copy() for n in self.nodes]
+        self.saved_grads = {id(n): (n, n.grad) for n in self.nodes}
+        self.leaves: list[Node] = []
+
+    def call(self) -> Node:
+        out = self.fn(*self.nodes) if self.positional else self.fn()
+        if not isinstance(out, Node):
+            raise TypeError(
+                f"gradcheck: fn must return a Value or Tensor, got {type(out).__name__}"
+            )
+        return out
+
+    def first_output(self) -> Node:
+        """Build the graph once; remember every leaf it reaches, to restore their grads."""
+        out = self.call()
+        if not out.requires_grad:
+            raise ValueError(
+                "gradcheck: fn's output does not depend on any input that requires grad"
+            )
+        self.leaves = [n for n in topo_sort(out) if n.is_leaf and n.requires_grad]
+        for leaf in self.leaves:
+            self.saved_grads.setdefault(id(leaf), (leaf, leaf.grad))
+        return out
+
+    def evaluate(self, i: int, flat: np.ndarray) -> np.ndarray:
+        """f in float64 with input i set to `flat` and the others at their float64 values."""
+        for k, n in enumerate(self.nodes):
+            _set(n, flat if k == i else self.x64[k], self.originals[k])
+        with no_grad():
+            return _flat64(self.call())
+
+    def restore(self) -> None:
+        for n, o in zip(self.nodes, self.originals):
+            n.data = o
+
+    def analytic(self, upstream: Any, graph: Node) -> list[np.ndarray]:
+        """backward() from `graph` seeded with `upstream`: each input's gradient, flat float64."""
+        for leaf in self.leaves:
+            leaf.zero_grad()
+        graph.backward(upstream)
+        return [_grad_array(n) for n in self.nodes]
+
+    def put_back(self) -> None:
+        """The inputs' values and every leaf's gradient as they were before gradcheck."""
+        self.restore()
+        for node, grad in self.saved_grads.values():
+            node.grad = grad
+
+
 def gradcheck(
     fn: Callable[..., Node],
     inputs: Any,
@@ -138,134 +236,50 @@ def gradcheck(
     if mode not in ("auto", "full", "random"):
         raise ValueError(f"gradcheck: mode must be 'auto', 'full' or 'random', got {mode!r}")
     named, positional = _named_inputs(inputs)
-    if not named:
-        raise ValueError("gradcheck: no inputs to check")
-    nodes = [n for _, n in named]
-    for name, n in named:
-        if not isinstance(n, Node):
-            raise TypeError(
-                f"gradcheck: input {name!r} is a {type(n).__name__}, not a Value/Tensor"
-            )
-        if not n.requires_grad or not n.is_leaf:
-            raise ValueError(
-                f"gradcheck: input {name!r} must be a leaf with requires_grad=True "
-                "(e.g. Tensor(x, requires_grad=True))"
-            )
-
-    def call() -> Node:
-        out = fn(*nodes) if positional else fn()
-        if not isinstance(out, Node):
-            raise TypeError(
-                f"gradcheck: fn must return a Value or Tensor, got {type(out).__name__}"
-            )
-        return out
-
+    _check_inputs(named)
+    subject = _Subject(fn, named, positional)
+    tol = _Tolerance(eps, atol, rtol)
     rng = np.random.default_rng(seed)
-    originals = [n.data for n in nodes]
-    saved_grads = {id(n): (n, n.grad) for n in nodes}
     try:
-        out = call()
-        if not out.requires_grad:
-            raise ValueError(
-                "gradcheck: fn's output does not depend on any input that requires grad"
-            )
-        out_shape = () if isinstance(out, Value) else out.data.shape
-        out_size = 1 if isinstance(out, Value) else out.data.size
-        leaves = [n for n in topo_sort(out) if n.is_leaf and n.requires_grad]
-        for leaf in leaves:
-            saved_grads.setdefault(id(leaf), (leaf, leaf.grad))
-        total_in = sum(_get(n).size for n in nodes)
-        use_full = mode == "full" or (
-            mode == "auto" and total_in <= _FULL_LIMIT_IN and out_size <= _FULL_LIMIT_OUT
-        )
-        x64 = [np.asarray(_get(n), dtype=np.float64).reshape(-1).copy() for n in nodes]
-
-        def evaluate(i: int, flat: np.ndarray) -> np.ndarray:
-            """f in float64 with input i set to `flat` and the others at their float64 values."""
-            for k, n in enumerate(nodes):
-                _set(n, flat if k == i else x64[k], originals[k])
-            with no_grad():
-                y = _flat64(call())
-            return y
-
-        def restore() -> None:
-            for n, o in zip(nodes, originals):
-                n.data = o
-
-        def analytic(upstream: Any, graph: Node) -> list[np.ndarray]:
-            for leaf in leaves:
-                leaf.zero_grad()
-            graph.backward(upstream)
-            return [_grad_array(n) for n in nodes]
-
-        reports: list[InputReport] = []
-        if use_full:
-            jac_a = [np.empty((out_size, x.size)) for x in x64]
-            for k in range(out_size):
-                onehot = None
-                if not isinstance(out, Value):
-                    onehot = np.zeros(out_size, dtype=out.data.dtype)
-                    onehot[k] = 1
-                    onehot = onehot.reshape(out_shape)
-                for i, g in enumerate(analytic(onehot, out)):
-                    jac_a[i][k] = g
-            for i, (name, n) in enumerate(named):
-                jac_n = _numerical_jacobian(evaluate, i, x64[i], eps)
-                restore()
-                reports.append(_compare(name, n, "full", jac_a[i], jac_n, atol, rtol, out_size))
+        out = subject.first_output()
+        if _use_full(mode, subject, out):
+            reports = _check_full(subject, out, tol)
         else:
-            v = rng.standard_normal(out_size)
-            upstream = (
-                float(v[0])
-                if isinstance(out, Value)
-                else v.astype(out.data.dtype).reshape(out_shape)
-            )
-            grads = analytic(upstream, out)
-            for i, (name, n) in enumerate(named):
-                u = rng.standard_normal(x64[i].size)
-                num = (v @ evaluate(i, x64[i] + eps * u) - v @ evaluate(i, x64[i] - eps * u)) / (
-                    2 * eps
-                )
-                restore()
-                ana = float(grads[i] @ u)
-                rep = _compare(
-                    name, n, "random", np.array([[ana]]), np.array([[num]]), atol, rtol, 1
-                )
-                if not rep.ok and x64[i].size <= 4 * _FULL_LIMIT_IN:
-                    rep = _locate(
-                        name,
-                        n,
-                        i,
-                        out,
-                        out_size,
-                        evaluate,
-                        restore,
-                        grads[i],
-                        v,
-                        x64,
-                        eps,
-                        atol,
-                        rtol,
-                    )
-                reports.append(rep)
-
-        problems = [r.describe(atol, rtol) for r in reports if not r.ok]
-        repeat_ok = True
-        if check_repeat:
-            problems += _repeat_problems(call, analytic, nodes, named, out_shape, rng)
-            repeat_ok = not any(p.startswith("backward is not repeatable") for p in problems)
+            reports = _check_random(subject, out, tol, rng)
+        repeat = _repeat_problems(subject, rng) if check_repeat else []
     finally:
-        for n, o in zip(nodes, originals):
-            n.data = o
-        for node, grad in saved_grads.values():
-            node.grad = grad
+        subject.put_back()
+    return _result(reports, repeat, tol, raise_exception)
 
-    result = GradcheckResult(
-        ok=not problems, inputs=reports, repeat_ok=repeat_ok, problems=problems
-    )
-    if problems and raise_exception:
-        raise GradcheckError("gradcheck failed: " + "; ".join(problems))
-    return result
+
+def _use_full(mode: str, subject: _Subject, out: Node) -> bool:
+    total_in = sum(x.size for x in subject.x64)
+    small = total_in <= _FULL_LIMIT_IN and _flat64(out).size <= _FULL_LIMIT_OUT
+    return mode == "full" or (mode == "auto" and small)
+
+
+def _check_full(subject: _Subject, out: Node, tol: _Tolerance) -> list[InputReport]:
+    """Both whole Jacobians, compared element by element for every input."""
+    jac_a = _analytical_jacobians(subject, out)
+    reports = []
+    for i, (name, n) in enumerate(subject.named):
+        jac_n = _numerical_jacobian(subject.evaluate, i, subject.x64[i], tol.eps)
+        subject.restore()
+        reports.append(_compare(name, n, "full", jac_a[i], jac_n, tol, jac_a[i].shape[0]))
+    return reports
+
+
+def _analytical_jacobians(subject: _Subject, out: Node) -> list[np.ndarray]:
+    """Row k of every input's Jacobian (out, n): backward() seeded with the one-hot eₖ."""
+    out_size = _flat64(out).size
+    jac = [np.empty((out_size, x.size)) for x in subject.x64]
+    for k in range(out_size):
+        onehot = np.zeros(out_size)
+        onehot[k] = 1
+        upstream = None if isinstance(out, Value) else _upstream(out, onehot)
+        for i, g in enumerate(subject.analytic(upstream, out)):
+            jac[i][k] = g
+    return jac
 
 
 def _numerical_jacobian(
@@ -282,27 +296,58 @@ def _numerical_jacobian(
     return np.stack(columns, axis=1)
 
 
+def _check_random(
+    subject: _Subject, out: Node, tol: _Tolerance, rng: np.random.Generator
+) -> list[InputReport]:
+    """vᵀJu per input along seeded random v (one backward) and u (two evaluations)."""
+    v = rng.standard_normal(_flat64(out).size)
+    grads = subject.analytic(_upstream(out, v), out)  # vᵀJ for every input
+    reports = []
+    for i, (name, n) in enumerate(subject.named):
+        x = subject.x64[i]
+        u = rng.standard_normal(x.size)
+        plus, minus = subject.evaluate(i, x + tol.eps * u), subject.evaluate(i, x - tol.eps * u)
+        num = (v @ plus - v @ minus) / (2 * tol.eps)
+        subject.restore()
+        ana = float(grads[i] @ u)
+        rep = _compare(name, n, "random", np.array([[ana]]), np.array([[num]]), tol, 1)
+        if not rep.ok and x.size <= 4 * _FULL_LIMIT_IN:
+            rep = _locate(subject, i, v, grads[i], tol)
+        reports.append(rep)
+    return reports
+
+
+def _locate(
+    subject: _Subject, i: int, v: np.ndarray, grad: np.ndarray, tol: _Tolerance
+) -> InputReport:
+    """After a failed random-direction check, find the worst element of vᵀJ for that input."""
+    num = v @ _numerical_jacobian(subject.evaluate, i, subject.x64[i], tol.eps)
+    subject.restore()
+    name, node = subject.named[i]
+    return _compare(name, node, "full", grad[None, :], num[None, :], tol, 1)
+
+
 def _compare(
     name: str,
     node: Node,
     mode: str,
     ana: np.ndarray,
     num: np.ndarray,
-    atol: float,
-    rtol: float,
+    tol: _Tolerance,
     out_size: int,
 ) -> InputReport:
-    shape = () if isinstance(node, Value) else node.data.shape
+    """One input's report from its analytical and numerical (out, n) Jacobians (or vᵀJu)."""
+    shape = _shape(node)
     err = np.abs(ana - num)
-    bad = ~(err <= atol + rtol * np.abs(num))  # NaN counts as a mismatch
-    ratio = err / (atol + rtol * np.abs(num))
+    bad = ~(err <= tol.atol + tol.rtol * np.abs(num))  # NaN counts as a mismatch
+    ratio = err / (tol.atol + tol.rtol * np.abs(num))
     ratio = np.where(np.isnan(ratio), np.inf, ratio)
     k, j = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
-    worst: tuple[int, ...] | None = None
+    worst: tuple[int | str, ...] | None = None
     if mode == "full":
         worst = tuple(int(t) for t in np.unravel_index(j, shape)) if shape else ()
         if out_size > 1:
-            worst = worst + (f"output {k}",)  # type: ignore[operator]
+            worst = worst + (f"output {k}",)
     rel = err / np.maximum(np.abs(num), 1e-300)
     return InputReport(
         name=name,
@@ -319,34 +364,36 @@ def _compare(
     )
 
 
-def _locate(name, node, i, out, out_size, evaluate, restore, grad, v, x64, eps, atol, rtol):  # type: ignore[no-untyped-def]
-    """After a failed random-direction check, find the worst element of vᵀJ for that input."""
-    num = v @ _numerical_jacobian(evaluate, i, x64[i], eps)
-    restore()
-    return _compare(name, node, "full", grad[None, :], num[None, :], atol, rtol, 1)
-
-
-def _repeat_problems(call, analytic, nodes, named, out_shape, rng) -> list[str]:  # type: ignore[no-untyped-def]
+def _repeat_problems(subject: _Subject, rng: np.random.Generator) -> list[str]:
     """Backward on a fresh graph must equal the first; twice on one graph must give exactly 2×."""
     problems = []
-    first = call()
-    v = rng.standard_normal(max(1, int(np.prod(out_shape))))
-    up = float(v[0]) if isinstance(first, Value) else v.astype(first.data.dtype).reshape(out_shape)
-    g1 = analytic(up, first)
-    second = call()
-    g2 = analytic(up, second)
-    g2b = [g + 0 for g in g2]
+    first = subject.call()
+    up = _upstream(first, rng.standard_normal(_flat64(first).size))
+    g1 = subject.analytic(up, first)
+    second = subject.call()
+    g2 = subject.analytic(up, second)
+    g2 = [g.copy() for g in g2]  # the leaves' grads change below; keep these values
     second.backward(up)  # leaves accumulate: must now hold exactly twice g2
-    g2twice = [_grad_array(n) for n in nodes]
-    for (name, _), a, b, c, d in zip(named, g1, g2, g2b, g2twice):
+    g2twice = [_grad_array(n) for n in subject.nodes]
+    for (name, _), a, b, d in zip(subject.named, g1, g2, g2twice):
         if not np.allclose(a, b, rtol=1e-10, atol=1e-12, equal_nan=True):
             problems.append(
                 f"backward is not repeatable for input {name!r}: a fresh graph gave a different "
                 f"gradient (max difference {np.nanmax(np.abs(a - b)):.3g})"
             )
-        elif not np.allclose(d, 2 * c, rtol=1e-10, atol=1e-12, equal_nan=True):
+        elif not np.allclose(d, 2 * b, rtol=1e-10, atol=1e-12, equal_nan=True):
             problems.append(
                 f"backward is not repeatable for input {name!r}: a second backward() on the same "
                 "graph did not add the same gradient again (a backward that mutates saved values?)"
             )
     return problems
+
+
+def _result(
+    reports: list[InputReport], repeat: list[str], tol: _Tolerance, raise_exception: bool
+) -> GradcheckResult:
+    """The report: every failed input's description, then the repeat problems."""
+    problems = [r.describe(tol.atol, tol.rtol) for r in reports if not r.ok] + repeat
+    if problems and raise_exception:
+        raise GradcheckError("gradcheck failed: " + "; ".join(problems))
+    return GradcheckResult(ok=not problems, inputs=reports, repeat_ok=not repeat, problems=problems)

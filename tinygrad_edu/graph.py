@@ -14,11 +14,15 @@ and adds the gradient twice into the leaves, as PyTorch does with retain_graph=T
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from .errors import AnomalyError, BackwardError
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 class _GradMode(threading.local):
@@ -41,12 +45,10 @@ class no_grad:
     def __exit__(self, *exc: object) -> None:
         MODE.grad_enabled = self._prev
 
-    def __call__(self, fn):  # type: ignore[no-untyped-def]
-        import functools
-
+    def __call__(self, fn: Callable[_P, _R]) -> Callable[_P, _R]:
         @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            with type(self)():
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -93,29 +95,62 @@ class LocalGrad(NamedTuple):
 
 
 def _describe(node: Node) -> str:
-    label = getattr(node, "label", "")
-    return f"'{node.op}'" + (f" (label '{label}')" if label else "")
+    return f"'{node.op}'" + (f" (label '{node.label}')" if node.label else "")
 
 
 class Node:
-    """Base of Value and Tensor. Subclasses provide the slots data, grad, requires_grad,
-    _parents, label, and the methods _reset_grad, _seed_grad, _propagate, _grad_is_finite."""
+    """Base of Value and Tensor: the protocol the backward driver and the renderer rely on.
+
+    A subclass declares the slots named below and implements the five underscore methods; the
+    stubs here say what each one must do, so `backward()` reads top to bottom.
+    """
 
     __slots__ = ()
     # Nodes are compared and hashed by identity: the graph walk keeps them in sets.
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
+    data: Any  #: the forward value (float for Value, numpy array for Tensor)
+    grad: Any  #: ∂C/∂(this node) after backward()
+    requires_grad: bool  #: whether backward() computes .grad for this node
+    label: str  #: the learner's name for the node ("" if none)
+    _parents: tuple[Node, ...]  #: the inputs of the op that made it (empty for a leaf)
+
+    @property
+    def op(self) -> str:
+        """The op that made this node ('' for a leaf)."""
+        raise NotImplementedError
+
+    def _reset_grad(self) -> None:
+        """Set .grad to "no gradient yet" (0.0 for Value, None for Tensor)."""
+        raise NotImplementedError
+
+    def _seed_grad(self, grad: Any) -> None:
+        """Set .grad = ∂C/∂C for the output C: 1 by default, else the given upstream gradient."""
+        raise NotImplementedError
+
+    def _propagate(self) -> None:
+        """∂C/∂parent += (∂z/∂parent)ᵀ · ∂C/∂z for every parent that requires grad."""
+        raise NotImplementedError
+
+    def _grad_is_finite(self) -> bool:
+        """No NaN/Inf in .grad (used by detect_anomaly)."""
+        raise NotImplementedError
+
+    def _data_is_finite(self) -> bool:
+        """No NaN/Inf in .data (used by detect_anomaly)."""
+        raise NotImplementedError
+
     # -- graph inspection (used by the renderer, the trace and the lecture tour) --------------
     @property
     def parents(self) -> tuple[Node, ...]:
         """The nodes this node was computed from (empty for leaves)."""
-        return self._parents  # type: ignore[attr-defined]
+        return self._parents
 
     @property
     def is_leaf(self) -> bool:
         """A leaf was made by the user, not by an op; its .grad accumulates until zero_grad()."""
-        return not self._parents  # type: ignore[attr-defined]
+        return not self._parents
 
     def walk(self) -> list[Node]:
         """All nodes this one depends on, itself last, parents always before children."""
@@ -127,7 +162,7 @@ class Node:
 
     def zero_grad(self) -> None:
         """Reset this node's gradient (0.0 for Value, None for Tensor)."""
-        self._reset_grad()  # type: ignore[attr-defined]
+        self._reset_grad()
 
 
 def topo_sort(root: Node) -> list[Node]:
@@ -135,56 +170,53 @@ def topo_sort(root: Node) -> list[Node]:
     order: list[Node] = []
     seen = {root}
     # A stack of (node, iterator over its parents): the explicit form of a recursive DFS.
-    stack = [(root, iter(root._parents))]  # type: ignore[attr-defined]
-    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
+    stack = [(root, iter(root._parents))]
     while stack:
         node, parents = stack[-1]
         for p in parents:
             if p not in seen:
-                add(p)
-                push((p, iter(p._parents)))
+                seen.add(p)
+                stack.append((p, iter(p._parents)))
                 break
         else:
-            pop()
-            emit(node)
+            stack.pop()
+            order.append(node)
     return order
-
-
-def iter_edges(order: list[Node]) -> Iterator[tuple[Node, int, Node]]:
-    """(parent, index, child) for every edge of a topologically sorted node list."""
-    for child in order:
-        for i, parent in enumerate(child._parents):  # type: ignore[attr-defined]
-            yield parent, i, child
 
 
 def backward(root: Node, grad: Any = None) -> None:
     """The one backward driver for Value and Tensor graphs (see the module docstring)."""
-    if not root.requires_grad:  # type: ignore[attr-defined]
+    if not root.requires_grad:
         raise BackwardError(
             f"backward: {root!r} does not require grad, so no graph was recorded. Create the "
             "inputs with requires_grad=True (Tensor) and compute outside no_grad()."
         )
     order = topo_sort(root)
     for node in order:
-        if node._parents:  # type: ignore[attr-defined]
-            node._reset_grad()  # type: ignore[attr-defined]
-    if root._parents:  # type: ignore[attr-defined]
-        root._seed_grad(grad)  # type: ignore[attr-defined]
-    else:  # a leaf as the output: it accumulates like every leaf
-        before = root.grad  # type: ignore[attr-defined]
-        root._seed_grad(grad)  # type: ignore[attr-defined]
-        if before is not None:
-            root.grad = before + root.grad  # type: ignore[attr-defined]
+        if node._parents:  # intermediates hold this call's ∂C/∂z only; leaves accumulate
+            node._reset_grad()
+    _seed(root, grad)
     anomaly = MODE.anomaly
     for node in reversed(order):
-        if node._parents and node.requires_grad:  # type: ignore[attr-defined]
-            node._propagate()  # type: ignore[attr-defined]
+        if node._parents and node.requires_grad:
+            node._propagate()
             if anomaly:
                 _check_backward(node)
 
 
+def _seed(root: Node, grad: Any) -> None:
+    """∂C/∂C = 1 (or the given upstream gradient); a leaf as the output accumulates it."""
+    if root._parents:
+        root._seed_grad(grad)
+        return
+    before = root.grad
+    root._seed_grad(grad)
+    if before is not None:
+        root.grad = before + root.grad
+
+
 def _check_backward(node: Node) -> None:
-    for i, p in enumerate(node._parents):  # type: ignore[attr-defined]
+    for i, p in enumerate(node._parents):
         if p.requires_grad and not p._grad_is_finite():
             raise AnomalyError(
                 f"backward of op {_describe(node)} produced a NaN/Inf gradient for its input "
@@ -195,8 +227,8 @@ def _check_backward(node: Node) -> None:
 
 def check_forward(node: Node) -> None:
     """Called by ops under detect_anomaly(): raise if the freshly computed value is not finite."""
-    if not node._data_is_finite():  # type: ignore[attr-defined]
+    if not node._data_is_finite():
         raise AnomalyError(
             f"forward of op {_describe(node)} produced a NaN/Inf value from inputs "
-            + ", ".join(repr(p) for p in node._parents)  # type: ignore[attr-defined]
+            + ", ".join(repr(p) for p in node._parents)
         )
