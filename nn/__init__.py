@@ -29,6 +29,8 @@ from .data import Batches, train_test_split
 from .functional import (
     binary_cross_entropy,
     cross_entropy,
+    dropout,
+    flatten,
     l2_penalty,
     log_softmax,
     mse,
@@ -37,6 +39,7 @@ from .functional import (
     softmax,
     tanh,
 )
+from .layers import Dropout, Flatten
 from .module import (
     MLP,
     Identity,
@@ -69,6 +72,8 @@ __all__ = [
     "Batches",
     "CheckpointError",
     "ConversionError",
+    "Dropout",
+    "Flatten",
     "Identity",
     "Linear",
     "Module",
@@ -86,6 +91,8 @@ __all__ = [
     "binary_cross_entropy",
     "cross_entropy",
     "from_torch",
+    "dropout",
+    "flatten",
     "functional",
     "init",
     "l2_penalty",

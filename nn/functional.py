@@ -16,7 +16,22 @@ from ..errors import InputError, ShapeError
 from ..graph import MODE, Node
 from ..tensor import Tensor, as_float_array
 from ..value import Value
+from .layers import dropout, flatten
 from .module import Module, _check_finite, _lift
+
+__all__ = [
+    "binary_cross_entropy",
+    "cross_entropy",
+    "dropout",
+    "flatten",
+    "l2_penalty",
+    "log_softmax",
+    "mse",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
 
 
 def sigmoid(x: Any) -> Any:

@@ -164,7 +164,13 @@ class Module:
             p.zero_grad()
 
     def train(self, mode: bool = True) -> Module:
-        """Set training mode on this module and every descendant; returns self."""
+        """Set training mode on this module and every descendant (Dropout, BatchNorm act on it);
+        returns self. model.training tells the mode; a new module starts in training mode."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise InputError(
+                f"{type(self).__name__}.train: training mode is expected to be boolean, got "
+                f"{mode!r} (use model.eval() for evaluation mode)"
+            )
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
         return self
@@ -357,7 +363,11 @@ class Linear(Module):
 
 
 class Identity(Module):
-    """a = z; ∂a/∂z = 1 (the linear output layer)"""
+    """a = z; ∂a/∂z = 1 (the linear output layer). Like torch, it accepts and ignores any
+    constructor arguments, so it can stand in for a layer that is switched off."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
 
     def forward(self, x: Any) -> Any:
         return x

@@ -55,6 +55,8 @@ _SAME: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "Tanh": ("Tanh", ()),
     "ReLU": ("ReLU", ()),
     "Softmax": ("Softmax", (("axis", "dim"),)),
+    "Dropout": ("Dropout", (("p", "p"),)),
+    "Flatten": ("Flatten", (("start_dim", "start_dim"), ("end_dim", "end_dim"))),
 }
 
 # modules that cannot convert, with the reason and the remedy
