@@ -194,6 +194,57 @@ def _clip_case(rng: np.random.Generator) -> Sample:
     return [np.where(np.abs(np.abs(x) - 1) < 0.1, x * 0.5, x)]  # away from the bounds ±1
 
 
+ConvCase = tuple[tuple[int, ...], tuple[int, ...], dict[str, Any]]
+# (input shape, weight shape, options): plain, padded+strided+dilated, grouped, depthwise,
+# asymmetric 'same' padding (even kernel).
+_CONV2D_CASES: tuple[ConvCase, ...] = (
+    ((2, 3, 5, 4), (2, 3, 3, 2), {}),
+    ((1, 2, 6, 5), (3, 2, 2, 3), {"stride": 2, "padding": 1, "dilation": (2, 1)}),
+    ((2, 4, 4, 4), (4, 2, 3, 3), {"padding": 1, "groups": 2}),
+    ((1, 3, 5, 5), (6, 1, 3, 3), {"stride": (1, 2), "groups": 3}),
+    ((1, 2, 4, 5), (2, 2, 2, 2), {"padding": "same"}),
+)
+_CONV1D_CASES: tuple[ConvCase, ...] = (
+    ((2, 2, 7), (3, 2, 3), {"stride": 2, "padding": 1}),
+    ((1, 4, 6), (4, 2, 2), {"dilation": 2, "groups": 2, "padding": "same"}),
+)
+
+
+def _conv_sampler(cases: tuple[ConvCase, ...]) -> Callable[[np.random.Generator], Sample]:
+    def sample(rng: np.random.Generator) -> Sample:
+        xs, ws, opts = cases[rng.integers(len(cases))]
+        bias = rng.normal(size=ws[0]) if rng.integers(2) else None
+        return [rng.normal(size=xs), rng.normal(size=ws), bias, opts]
+
+    return sample
+
+
+def _conv(x: Tensor, w: Tensor, b: Tensor | None, opts: dict[str, Any]) -> Tensor:
+    op = ops.Conv1d if x.ndim == 3 else ops.Conv2d
+    return op.apply(x, w, **opts) if b is None else op.apply(x, w, b, **opts)
+
+
+_POOL_OPTIONS: tuple[dict[str, Any], ...] = (
+    {"kernel_size": 2},
+    {"kernel_size": 3, "stride": 2, "padding": 1},
+    {"kernel_size": (2, 3), "stride": 1},  # overlapping windows: gradients add up
+    {"kernel_size": 2, "stride": 1, "dilation": 2},
+)
+
+
+def _pool_case(rng: np.random.Generator) -> Sample:
+    shape = ((2, 3, 6, 6), (1, 2, 5, 7))[rng.integers(2)]
+    return [_distinct(rng, shape), _POOL_OPTIONS[rng.integers(len(_POOL_OPTIONS))]]
+
+
+def _avg_pool_case(rng: np.random.Generator) -> Sample:
+    x, opts = _pool_case(rng)
+    opts = {k: v for k, v in opts.items() if k != "dilation"}
+    if "padding" in opts and rng.integers(2):
+        opts["count_include_pad"] = False
+    return [x, opts]
+
+
 REGISTRY: tuple[OpCase, ...] = (
     # Tensor: elementwise with broadcasting
     _t("add", lambda a, b: a + b, _pair, ops.Add),
@@ -284,6 +335,11 @@ REGISTRY: tuple[OpCase, ...] = (
         _bce_prob_case,
         ops.BinaryCrossEntropyProb,
     ),
+    # convolution and pooling
+    _t("conv2d", _conv, _conv_sampler(_CONV2D_CASES), ops.Conv2d),
+    _t("conv1d", _conv, _conv_sampler(_CONV1D_CASES), ops.Conv1d),
+    _t("max_pool2d", lambda x, o: ops.MaxPool2d.apply(x, **o), _pool_case, ops.MaxPool2d),
+    _t("avg_pool2d", lambda x, o: ops.AvgPool2d.apply(x, **o), _avg_pool_case, ops.AvgPool2d),
     # Value ops, numbers on either side
     _v("v-add", lambda a, b: a + b + 2.0 + (1.5 + a), _scalars(2), "+"),
     _v("v-sub", lambda a, b: a - b - 1.0 + (3.0 - b), _scalars(2), "-"),

@@ -5,9 +5,10 @@ per parent, already reduced to that parent's shape (broadcasting is undone expli
 unbroadcast); a gradient the caller does not need may be None (see self.needs_grad).
 Every class here must have an entry in registry.py, which the test suite gradchecks.
 
-The ops live in one module per family: elementwise, reduce, movement, linalg, loss.
+The ops live in one module per family: elementwise, reduce, movement, linalg, loss, conv.
 """
 
+from .conv import AvgPool2d, Conv1d, Conv2d, MaxPool2d
 from .elementwise import (
     Add,
     Clip,
@@ -31,10 +32,13 @@ from .reduce import LogSoftmax, Max, Mean, Softmax, Sum
 
 __all__ = [
     "Add",
+    "AvgPool2d",
     "BinaryCrossEntropy",
     "BinaryCrossEntropyProb",
     "Clip",
     "Concatenate",
+    "Conv1d",
+    "Conv2d",
     "CrossEntropy",
     "Div",
     "Exp",
@@ -44,6 +48,7 @@ __all__ = [
     "LogSoftmax",
     "MatMul",
     "Max",
+    "MaxPool2d",
     "Maximum",
     "Mean",
     "Mul",
