@@ -40,46 +40,38 @@ from tinygrad_edu.models.data import (
 # Embedded lecture split
 # --------------------------------------------------------------------------------------------
 
-TRAIN = [
-    ("Pidgey4", "Pidgey", 338, 640),
-    ("Pidgey12", "Pidgey", 333, 633),
-    ("Pidgey19", "Pidgey", 328, 619),
-    ("Pidgey27", "Pidgey", 207, 393),
-    ("Pidgey34", "Pidgey", 226, 428),
-    ("Weedle3", "Weedle", 25, 27),
-    ("Weedle10", "Weedle", 179, 193),
-    ("Weedle18", "Weedle", 60, 66),
-    ("Caterpie5", "Caterpie", 208, 226),
-    ("Eevee7", "Eevee", 606, 1591),
-]
-TEST = [
-    ("Weedle16", "Weedle", 16, 18),
-    ("Pidgey15", "Pidgey", 42, 79),
-    ("Caterpie1", "Caterpie", 136, 150),
-    ("Pidgey10", "Pidgey", 161, 305),
-    ("Weedle1", "Weedle", 169, 185),
-    ("Pidgey20", "Pidgey", 176, 327),
-    ("Pidgey35", "Pidgey", 220, 418),
-    ("Pidgey30", "Pidgey", 305, 567),
-    ("Eevee10", "Eevee", 517, 1340),
-    ("Eevee1", "Eevee", 619, 1646),
-]
+
+def _slides_error(c: np.ndarray, part) -> float:
+    """The lecture's average error ‖y − ŷ‖₂ / N, written out with numpy alone."""
+    return float(np.linalg.norm(part.y - np.polyval(c, part.x_cp)) / len(part.y))
 
 
-def test_lecture_split_is_exactly_the_slides():
+def test_lecture_split_reproduces_the_slides_figures():
+    # The 20 embedded numbers are checked against what the slides print about them, fitted
+    # here with numpy's least squares only: y = b + w·cp gives b = -188.4, w = 2.7, average
+    # error 31.9 (training) and 35.0 (testing); degree 2 gives 15.4 / 18.4, degree 3 15.3 / 18.1.
     split = lecture_cp_split()
-    for part, rows in ((split.train, TRAIN), (split.test, TEST)):
-        assert part.names.tolist() == [r[0] for r in rows]
-        assert part.species.tolist() == [r[1] for r in rows]
-        assert part.x_cp.tolist() == [r[2] for r in rows]
-        assert part.y.tolist() == [r[3] for r in rows]
-        assert part.x_cp.dtype == np.float64
+    b_w = np.polyfit(split.train.x_cp, split.train.y, 1)[::-1]
+    assert b_w[0] == pytest.approx(-188.4, abs=0.05) and b_w[1] == pytest.approx(2.7, abs=0.05)
+    published = {1: (31.9, 35.0), 2: (15.4, 18.4), 3: (15.3, 18.1)}
+    for degree, (train_error, test_error) in published.items():
+        c = np.polyfit(split.train.x_cp, split.train.y, degree)
+        assert round(_slides_error(c, split.train), 1) == train_error, degree
+        assert round(_slides_error(c, split.test), 1) == test_error, degree
+
+
+def test_lecture_split_names_species_and_types():
+    split = lecture_cp_split()
+    for part, names in ((split.train, LECTURE_TRAIN_NAMES), (split.test, LECTURE_TEST_NAMES)):
+        assert len(part) == 10 and part.names.tolist() == list(names)
+        # A name is its species followed by a number (the slides' "Pidgey4", "Eevee7", ...).
+        assert [n.rstrip("0123456789") for n in names] == part.species.tolist()
+        assert part.x_cp.dtype == np.float64 and part.y.dtype == np.float64
         assert part.hp is None and part.height is None and part.weight is None
         assert part.synthetic is False
-        assert len(part) == 10
+    assert len(set(LECTURE_TRAIN_NAMES) | set(LECTURE_TEST_NAMES)) == 20
+    assert LECTURE_TRAIN_NAMES[:2] == ("Pidgey4", "Pidgey12") and LECTURE_TEST_NAMES[-1] == "Eevee1"
     assert split.species_train is split.train
-    assert LECTURE_TRAIN_NAMES == tuple(r[0] for r in TRAIN)
-    assert LECTURE_TEST_NAMES == tuple(r[0] for r in TEST)
 
 
 def test_lecture_split_returns_fresh_arrays():
@@ -135,8 +127,9 @@ def test_synthetic_cp_follows_species_lines():
 def test_synthetic_cp_split_mirrors_the_lecture():
     split = synthetic_cp_split(0)
     assert len(split.train) == 10 and len(split.test) == 10 and len(split.species_train) == 65
-    assert sorted(split.train.species.tolist()) == sorted(s for _, s, _, _ in TRAIN)
-    assert sorted(split.test.species.tolist()) == sorted(s for _, s, _, _ in TEST)
+    lecture = lecture_cp_split()
+    assert sorted(split.train.species.tolist()) == sorted(lecture.train.species.tolist())
+    assert sorted(split.test.species.tolist()) == sorted(lecture.test.species.tolist())
     test_names = set(split.test.names.tolist())
     assert not test_names & set(split.species_train.names.tolist())
     assert set(split.train.names.tolist()) <= set(split.species_train.names.tolist())
@@ -266,7 +259,14 @@ def _cp_csv(tmp_path: Path, rows: list[str], header: str = CP_HEADER) -> Path:
 
 
 def _lecture_rows() -> list[str]:
-    rows = [_cp_row(n, s, cp, new, hp=10 + i) for i, (n, s, cp, new) in enumerate(TRAIN + TEST)]
+    """The 20 embedded rows written out as a CSV (plus two extras), to be read back."""
+    split = lecture_cp_split()
+    lecture = [
+        (str(n), str(s), float(cp), float(new))
+        for part in (split.train, split.test)
+        for n, s, cp, new in zip(part.names, part.species, part.x_cp, part.y)
+    ]
+    rows = [_cp_row(n, s, cp, new, hp=10 + i) for i, (n, s, cp, new) in enumerate(lecture)]
     rows.insert(3, _cp_row("Extra1", "Pidgey", 100, 190))
     rows.append(_cp_row("Extra2", "Weedle", 50.5, 55))
     return rows

@@ -187,8 +187,12 @@ def test_far_away_points_are_stable():
 
 def test_accuracy_and_predict():
     model = GaussianClassifier("separate").fit(X_SMALL, Y_SMALL)
-    predictions = model.predict(X_SMALL)
-    assert model.accuracy(X_SMALL, Y_SMALL) == np.mean(predictions == Y_SMALL)
+    # By _gauss and the priors: P(C1 | x) = 0.165 at (1, 2) (a class-1 point called 0), 0.988
+    # and 0.998 at the other two class-1 points, ≤ 0.41 at the four class-0 points: 6 of 7.
+    assert model.predict(X_SMALL).tolist() == [0, 1, 1, 0, 0, 0, 0]
+    assert model.accuracy(X_SMALL, Y_SMALL) == pytest.approx(6 / 7)
+    assert model.accuracy(X_SMALL[1:], Y_SMALL[1:]) == 1.0
+    assert model.accuracy(X_SMALL[:1], Y_SMALL[:1]) == 0.0
     assert model.predict(np.array([[3.0, 2.0], [1.0, 1.0]])).tolist() == [1, 0]
 
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from tinygrad_edu.models.data import synthetic_digits, synthetic_water_normal
+from tinygrad_edu.models.data import DigitsData, synthetic_digits, synthetic_water_normal
 from tinygrad_edu.models.dnn import dnn_graph, fit_dnn
 from tinygrad_edu.models.generative import GaussianClassifier
 from tinygrad_edu.models.logistic import (
@@ -29,12 +29,28 @@ from tinygrad_edu.models.structure import (
     structure_search,
 )
 from tinygrad_edu.models.training import Standardizer, decision_grid
-from tinygrad_edu.models.xor import XOR_X, distance_features, fit_cascade, xor_experiment
+from tinygrad_edu.models.xor import XOR_X, XOR_Y, distance_features, fit_cascade, xor_experiment
 from tinygrad_edu.nn import binary_cross_entropy, cross_entropy
+
+from tinygrad_edu import Tensor, no_grad
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
+
+
+def _separating_line(x: np.ndarray, y: np.ndarray, epochs: int = 10_000) -> np.ndarray | None:
+    """Rosenblatt's perceptron on (x, 1): a (w, b) with sign(w·x + b) = ±1 by class, or None.
+    It converges for every linearly separable set (in at most (R/margin)² updates)."""
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    s = np.where(np.asarray(y) == 1, 1.0, -1.0)
+    w = np.zeros(xb.shape[1])
+    for _ in range(epochs):
+        wrong = [i for i in range(len(xb)) if s[i] * (xb[i] @ w) <= 0]
+        if not wrong:
+            return w
+        w = w + s[wrong[0]] * xb[wrong[0]]
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,8 +208,11 @@ def test_cascade_succeeds_from_other_seeds(seed):
     fit = fit_cascade(seed=seed)
     assert fit.accuracy == 1.0
     assert fit.attempts[-1][1] == 1.0
-    h = fit.model.hidden(XOR_X)  # the learned features separate C1 from C2 for the output unit
-    assert h.shape == (4, 2)
+    # The learned features (x₁', x₂') separate C1 from C2 by a line, which the raw inputs never
+    # do: a perceptron (written here, independent of the model) finds a line for h, not for x.
+    h = fit.model.hidden(XOR_X)
+    assert _separating_line(h, XOR_Y) is not None
+    assert _separating_line(XOR_X, XOR_Y) is None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,9 +233,22 @@ def test_dnn_reaches_95_percent_on_synthetic_digits(digits):
     assert r.n_parameters == 785 * 128 + 129 * 64 + 65 * 10
     assert r.confusion.sum() == 1000
     assert np.trace(r.confusion) == round(r.test_accuracy * 1000)
-    c = dnn_graph(r.model, digits.x_test[0], int(digits.y_test[0]))
+    # The graph of one image backpropagates the lecture's output-layer formulas:
+    # ∂C/∂b³ = softmax(z) − onehot(y), ∂C/∂W³ = (softmax(z) − onehot(y)) a²ᵀ, with z and a²
+    # computed here in numpy from the trained weights.
+    x0, y0 = digits.x_test[0].astype(np.float64), int(digits.y_test[0])
+    c = dnn_graph(r.model, x0, y0)
     c.backward()
-    assert r.model.layers[0].weight.grad.shape == (128, 784)
+    (w1, b1), (w2, b2), (w3, b3) = [
+        (layer.weight.data.astype(np.float64), layer.bias.data.astype(np.float64))
+        for layer in r.model.layers
+    ]
+    a2 = np.maximum(w2 @ np.maximum(w1 @ x0 + b1, 0) + b2, 0)
+    z = w3 @ a2 + b3
+    delta = np.exp(z - z.max()) / np.exp(z - z.max()).sum() - np.eye(10)[y0]
+    assert c.item() == pytest.approx(-math.log(delta[y0] + 1), rel=1e-4)
+    np.testing.assert_allclose(r.model.layers[2].bias.grad, delta, atol=1e-5)
+    np.testing.assert_allclose(r.model.layers[2].weight.grad, np.outer(delta, a2), atol=1e-5)
 
 
 def test_mutations_stay_in_the_search_space():
@@ -241,7 +273,24 @@ def test_structure_search_is_seeded_and_picks_the_best(digits):
     assert a.best.val_accuracy == max(t.val_accuracy for t in a.trials)
     assert [t.method for t in a.trials[:3]] == ["random"] * 3
     assert all(t.method.startswith("evolution 1") for t in a.trials[3:])
-    assert 0.0 <= a.test_accuracy <= 1.0
+    # The best structure, retrained exactly as in the search, scored here on the test set.
+    n_train = kw["n_train"]
+    part = DigitsData(
+        digits.x_train[:n_train],
+        digits.y_train[:n_train],
+        digits.x_train[n_train : n_train + kw["n_val"]],
+        digits.y_train[n_train : n_train + kw["n_val"]],
+        digits.image_shape,
+        digits.class_names,
+        digits.source,
+        digits.synthetic,
+    )
+    s = a.best.structure
+    model = fit_dnn(part, s.hidden, activation=s.activation, epochs=1, seed=3).model
+    with no_grad():
+        predicted = model(Tensor(digits.x_test)).data.argmax(axis=1)
+    assert a.test_accuracy == np.mean(predicted == digits.y_test)
+    assert a.test_accuracy > 0.2  # one epoch on 600 images (0.28 at seed 3): above chance, 0.1
     with pytest.raises(ValueError, match="has only 3000 images"):
         structure_search(digits, n_train=2500, n_val=1000)
 

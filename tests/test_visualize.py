@@ -147,6 +147,67 @@ def test_forward_view_has_no_gradients_until_backward() -> None:
     assert "∂C/∂z 0.006648" in to_dot(a)
 
 
+# -- numbers in the DOT are the right ones ---------------------------------------------------
+
+LEAF_RE = re.compile(
+    r"<td><b>([^<]+)</b></td><td>data ([^<]+)</td>"
+    r'<td><font color="#b91c1c">∂C/∂z ([^<]+)</font>'
+)
+
+
+def _leaves(dot: str) -> dict[str, tuple[float, float]]:
+    """{name: (data, ∂C/∂z)} of every named node, read from the DOT text alone."""
+    return {name: (float(d), float(g)) for name, d, g in LEAF_RE.findall(dot)}
+
+
+def test_dot_shows_the_neurons_hand_computed_numbers() -> None:
+    # a = σ(w·x + b) at x = 2, w = −3, b = 1: z = −5, a = σ(−5) = 0.0066929,
+    # σ'(−5) = a(1 − a) = 0.0066481; ∂a/∂w = x σ' = 0.013296, ∂a/∂x = w σ' = −0.019944.
+    a, _, w, b = neuron()
+    a.backward()
+    dot = to_dot(a, params={"w": w, "b": b}, output_label="a")
+    got = _leaves(dot)
+    want = {
+        "x": (2, -0.019944),
+        "w": (-3, 0.013296),
+        "b": (1, 0.0066481),
+        "a": (0.0066929, 1),
+    }
+    assert set(got) == set(want)
+    for name, (data, grad) in want.items():
+        assert got[name][0] == pytest.approx(data, rel=1e-3), name
+        assert got[name][1] == pytest.approx(grad, rel=1e-3), name
+    # The forward pass's local derivatives on the edges: ∂z/∂w = x = 2, ∂z/∂x = w = −3,
+    # ∂z/∂b = 1, ∂a/∂z = σ'(−5).
+    labels = sorted(float(lab) for _, _, lab in EDGE_RE.findall(dot))
+    assert labels == pytest.approx(sorted([2, -3, 1, 1, 0.0066481]), rel=1e-3)
+
+
+def _net_231_loss(p: dict[str, float]) -> float:
+    """net_231's loss in plain Python, for finite differences."""
+    x0, x1 = p["x0"], p["x1"]
+    h = [
+        math.tanh(p[f"L1.n{j}.w0"] * x0 + p[f"L1.n{j}.w1"] * x1 + p[f"L1.n{j}.b"]) for j in range(3)
+    ]
+    y = sum(p[f"L2.n0.w{i}"] * h[i] for i in range(3)) + p["L2.n0.b"]
+    return (y - 1.0) ** 2
+
+
+@pytest.mark.parametrize("micro", [False, True])
+def test_dot_gradients_equal_finite_differences(micro: bool) -> None:
+    loss = net_231(micro)
+    loss.backward()
+    leaves = _leaves(to_dot(loss))
+    values = {name: data for name, (data, _) in leaves.items() if name[0] in "xL"}
+    assert len(values) == 2 + 9 + 4
+    for name in values:  # the DOT's ∂C/∂w against (C(w + ε) − C(w − ε)) / 2ε
+        up, down = dict(values), dict(values)
+        up[name] += 1e-6
+        down[name] -= 1e-6
+        slope = (_net_231_loss(up) - _net_231_loss(down)) / 2e-6
+        assert leaves[name][1] == pytest.approx(slope, rel=2e-3, abs=1e-6), name
+
+
 # -- numbers in the DOT agree with the engine --------------------------------------------------
 
 
