@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, ShapeError
+from ..errors import InputError, InputTypeError, ShapeError
 from .init import Seed, make_rng
 
 
@@ -50,12 +50,10 @@ class Batches:
         drop_last: bool = False,
     ) -> None:
         self.arrays = _arrays(arrays, "Batches")
-        if (
-            isinstance(batch_size, bool)
-            or not isinstance(batch_size, (int, np.integer))
-            or (batch_size < 1)
-        ):
-            raise InputError(f"Batches: batch_size must be a positive int, got {batch_size!r}")
+        is_int = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+        if not is_int or batch_size < 1:
+            kind = InputError if is_int else InputTypeError
+            raise kind(f"Batches: batch_size must be a positive int, got {batch_size!r}")
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)

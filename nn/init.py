@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, InputTypeError
 
 Seed = int | np.random.Generator | None
 
@@ -35,7 +35,7 @@ def make_rng(seed: Seed, what: str = "init") -> np.random.Generator:
         if seed is not None and seed < 0:
             raise InputError(f"{what}: seed must be ≥ 0, got {seed}")
         return np.random.default_rng(seed)
-    raise InputError(
+    raise InputTypeError(
         f"{what}: seed must be an int, a numpy Generator or None, got {type(seed).__name__}"
     )
 

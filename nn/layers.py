@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, ShapeError
+from ..errors import BadIndexError, InputError, InputTypeError, ShapeError
 from ..tensor import Tensor
 from .init import Seed, make_rng
 from .module import Module, _lift
@@ -19,7 +19,7 @@ from .module import Module, _lift
 
 def _check_p(p: Any, what: str) -> float:
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{what}: p must be a number in [0, 1], got {type(p).__name__}")
+        raise InputTypeError(f"{what}: p must be a number in [0, 1], got {type(p).__name__}")
     if not 0 <= p <= 1:
         raise InputError(f"{what}: dropout probability has to be between 0 and 1, but got {p}")
     return float(p)
@@ -68,10 +68,10 @@ class Dropout(Module):
 
 def _dim(d: Any, ndim: int, what: str) -> int:
     if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-        raise TypeError(f"{what}: dims must be ints, got {type(d).__name__}")
+        raise InputTypeError(f"{what}: dims must be ints, got {type(d).__name__}")
     n = max(ndim, 1)
     if not -n <= d < n:
-        raise IndexError(
+        raise BadIndexError(
             f"{what}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
             f"but got {d})"
         )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops as _ops
-from ..errors import AnomalyError, InputError, ShapeError
+from ..errors import AnomalyError, InputError, InputTypeError, ShapeError
 from ..graph import MODE, Node
 from ..tensor import Tensor, as_float_array
 from ..value import Value
@@ -190,7 +190,9 @@ class Module:
         stay, so do it before making the optimizer); returns self."""
         dt = np.dtype(dtype)
         if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise InputError(f"{type(self).__name__}.astype: dtype must be float32 or float64")
+            raise InputTypeError(
+                f"{type(self).__name__}.astype: dtype must be float32 or float64"
+            )
         for p in self.parameters():
             if isinstance(p, Tensor) and p.data.dtype != dt:
                 p.data = p.data.astype(dt)
@@ -327,8 +329,10 @@ class Linear(Module):
     ) -> None:
         super().__init__()
         for what, n in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-                raise InputError(f"Linear: {what} must be a positive int, got {n!r}")
+            is_int = isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+            if not is_int or n < 1:
+                kind = InputError if is_int else InputTypeError
+                raise kind(f"Linear: {what} must be a positive int, got {n!r}")
         self.in_features, self.out_features = int(in_features), int(out_features)
         rng = make_rng(seed, "Linear")
         w = init_weight(init, rng, self.out_features, self.in_features, std, "Linear")

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, InputTypeError
 from ..graph import Node
 from ..tensor import Tensor
 from ..value import Value
@@ -73,7 +73,7 @@ class Optimizer:
     def _check_lr(self) -> float:
         lr = self.lr
         if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating, np.integer)):
-            raise InputError(f"{type(self).__name__}: lr must be a number, got {lr!r}")
+            raise InputTypeError(f"{type(self).__name__}: lr must be a number, got {lr!r}")
         if not (math.isfinite(lr) and lr >= 0):
             raise InputError(f"{type(self).__name__}: lr must be finite and ≥ 0, got {lr}")
         return float(lr)

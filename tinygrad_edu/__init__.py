@@ -5,7 +5,15 @@ its op, its parents and its local derivatives ∂z/∂parent in the forward pass
 the graph in reverse topological order and leaves ∂C/∂z in every node's .grad.
 """
 
-from .errors import AnomalyError, BackwardError, GradcheckError, InputError, ShapeError
+from .errors import (
+    AnomalyError,
+    BackwardError,
+    BadIndexError,
+    GradcheckError,
+    InputError,
+    InputTypeError,
+    ShapeError,
+)
 from .gradcheck import GradcheckResult, gradcheck
 from .graph import LocalGrad, Node, backward, detect_anomaly, enable_grad, no_grad, topo_sort
 from .tensor import Function, Tensor, concatenate, maximum, stack, unbroadcast, where
@@ -16,10 +24,12 @@ __version__ = "0.1.0"
 __all__ = [
     "AnomalyError",
     "BackwardError",
+    "BadIndexError",
     "Function",
     "GradcheckError",
     "GradcheckResult",
     "InputError",
+    "InputTypeError",
     "LocalGrad",
     "Node",
     "ShapeError",

@@ -21,3 +21,14 @@ class GradcheckError(AssertionError):
 
 class InputError(ValueError):
     """An op's input is outside what it accepts (class index out of range, bad option, ...)."""
+
+
+class BadIndexError(ShapeError, InputError, IndexError):
+    """An index outside its range (an element, an axis or dim, a class label) or an index array
+    that holds neither integers nor booleans. An IndexError, as PyTorch and numpy raise; also
+    the ShapeError / InputError these were before, so existing handlers keep catching them."""
+
+
+class InputTypeError(InputError, TypeError):
+    """An argument of the wrong type (an lr that is not a number, a seed that is neither an int
+    nor a Generator, a non-float dtype). A TypeError, as PyTorch raises; also an InputError."""

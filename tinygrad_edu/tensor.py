@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .errors import BackwardError, InputError, ShapeError
+from .errors import BackwardError, BadIndexError, InputError, ShapeError
 from .graph import MODE, LocalGrad, Node, check_forward
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -97,7 +97,8 @@ class Function:
             raise
         except (ValueError, IndexError) as e:
             shapes = ", ".join(str(p.data.shape) for p in parents)
-            raise ShapeError(f"'{cls.name}': {e} (input shapes: {shapes})") from None
+            kind = BadIndexError if isinstance(e, IndexError) else ShapeError
+            raise kind(f"'{cls.name}': {e} (input shapes: {shapes})") from None
         if type(data) is not np.ndarray:  # numpy turns 0-d results into scalars
             data = np.asarray(data)
         needs = tuple([p.requires_grad for p in parents]) if MODE.grad_enabled else ()

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
+from ..errors import BadIndexError, InputTypeError, ShapeError
 
 
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
@@ -16,8 +16,12 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     raw = axis if isinstance(axis, (tuple, list)) else (axis,)
     out = []
     for ax in raw:
-        if not isinstance(ax, (int, np.integer)) or not -ndim <= ax < ndim:
-            raise ShapeError(f"'{op}': axis {ax!r} is out of range for a tensor with {ndim} dims")
+        if isinstance(ax, bool) or not isinstance(ax, (int, np.integer)):
+            raise InputTypeError(f"'{op}': axis must be an int or a tuple of ints, got {ax!r}")
+        if not -ndim <= ax < ndim:
+            raise BadIndexError(
+                f"'{op}': axis {ax!r} is out of range for a tensor with {ndim} dims"
+            )
         out.append(int(ax) % ndim)
     if len(set(out)) != len(out):
         raise ShapeError(f"'{op}': repeated axis in {axis!r}")

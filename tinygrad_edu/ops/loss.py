@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InputError, ShapeError
+from ..errors import BadIndexError, InputError, ShapeError
 from ..graph import LocalGrad
 from ..tensor import Function
 
@@ -53,7 +53,7 @@ class CrossEntropy(Function):
                 pos = tuple(int(i) for i in np.argwhere(bad)[0])
                 v = int(target[pos])
                 why = "negative" if v < 0 else f"out of range for {k} classes"
-                raise InputError(
+                raise BadIndexError(
                     f"cross_entropy: class index {v} at position {pos if len(pos) > 1 else pos[0]}"
                     f" is {why}; class indices run from 0 to {k - 1}"
                 )

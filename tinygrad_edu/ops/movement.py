@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError, ShapeError
+from ..errors import BadIndexError, ShapeError
 from ..graph import LocalGrad
 from ..tensor import Function
 from .axes import normalize_axes
@@ -75,7 +75,9 @@ def _index(index: Any) -> tuple[Any, bool]:
             elif arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
                 out.append(arr.astype(np.intp))
             else:
-                raise InputError(f"'getitem': index arrays must hold integers, got {arr.dtype}")
+                raise BadIndexError(
+                    f"'getitem': index arrays must hold integers, got {arr.dtype}"
+                )
             basic = False
         else:
             out.append(it)
@@ -94,7 +96,7 @@ class GetItem(Function):
         try:
             return np.asarray(a[idx])
         except IndexError as e:
-            raise ShapeError(f"'getitem': {e} (tensor shape {a.shape})") from None
+            raise BadIndexError(f"'getitem': {e} (tensor shape {a.shape})") from None
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         out = np.zeros(self.shape, dtype=g.dtype)
