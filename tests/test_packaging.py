@@ -8,9 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tinygrad_edu.models.app import main
 
 import tinygrad_edu
-from tinygrad_edu.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,22 +34,24 @@ def test_wheel_contains_every_subpackage(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("tinygrad_edu-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
+    # every package folder, at any depth (the ops/ and models/data/ subpackages included)
     for pkg, folder in (
         ("tinygrad_edu", "tinygrad_edu"),
         ("tinygrad_edu/nn", "nn"),
         ("tinygrad_edu/models", "models"),
         ("tinygrad_edu/visualize", "visualize"),
     ):
-        sources = sorted(p.name for p in (ROOT / folder).glob("*.py"))
+        sources = sorted(
+            p.relative_to(ROOT / folder).as_posix() for p in (ROOT / folder).rglob("*.py")
+        )
         assert sources, folder
         for name in sources:
             assert f"{pkg}/{name}" in names, f"{folder}/{name} is missing from the wheel"
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
     entry = [n for n in names if n.endswith("entry_points.txt")]
-    assert (
-        entry
-        and "tinygrad-edu = tinygrad_edu.cli:main" in zipfile.ZipFile(wheel).read(entry[0]).decode()
-    )
+    assert entry
+    script = "tinygrad-edu = tinygrad_edu.models.app:main"
+    assert script in zipfile.ZipFile(wheel).read(entry[0]).decode()
 
 
 def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,3 +61,14 @@ def test_cli_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"tinygrad-edu {tinygrad_edu.__version__}"
     assert main([]) == 0
     assert "usage: tinygrad-edu" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_command() -> None:
+    """`python -m tinygrad_edu` hands off to the command upstairs (tinygrad_edu/__main__.py)."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tinygrad_edu", "--version"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout.strip() == f"tinygrad-edu {tinygrad_edu.__version__}"
