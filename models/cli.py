@@ -22,6 +22,7 @@ from .data import DataError
 from .metrics import format_table
 from .progress import ProgressBar
 from .sources import digits_data, regression_data, water_normal_data
+from .tables import accuracy_table, lambda_table_text, lecture_accuracy, polynomial_table_text
 
 __all__ = ["register", "EXPERIMENTS"]
 
@@ -66,9 +67,6 @@ def _render(root: object, path: Path | None, what: str) -> None:
 
 def run_regression(args: argparse.Namespace) -> int:
     from .regression import (
-        LECTURE_LAMBDA_TABLE,
-        LECTURE_POLY_TEST,
-        LECTURE_POLY_TRAIN,
         all_factor_terms,
         closed_form,
         fit_regression,
@@ -92,18 +90,7 @@ def run_regression(args: argparse.Namespace) -> int:
 
     _heading("Polynomial models y = b + w₁·cp + … + w_d·cp^d")
     fits = polynomial_table(poly_split)
-    rows = []
-    for d, r in enumerate(fits, start=1):
-        # Both the embedded numbers and the file's split are the lecture's 10/10 Pokemon.
-        row: list[object] = [d, r.train_error, r.test_error]
-        row += [LECTURE_POLY_TRAIN[d - 1], LECTURE_POLY_TEST[d - 1]]
-        row += [r.train_mse, r.test_mse, r.train_mae, r.test_mae, r.steps, r.closed_form_gap]
-        rows.append(row)
-    head = ["degree", "train avg err", "test avg err", "lecture train", "lecture test"]
-    fl = ["", ".1f", ".1f", ".1f", ".1f"]
-    head += ["train MSE", "test MSE", "train MAE", "test MAE", "GD steps", "gap"]
-    fl += [".1f", ".1f", ".1f", ".1f", "", ".1e"]
-    _print(format_table(head, rows, fl))
+    _print(polynomial_table_text(fits))
     best = min(fits, key=lambda r: r.test_error)
     line = fits[0].params_dict()
     _print(
@@ -168,18 +155,7 @@ def run_regression(args: argparse.Namespace) -> int:
     _heading("Regularization: all factors + λ Σ w² (biases not penalized)")
     _print(f"data: {sp_text}")
     results = lambda_table(sp_split)  # ~0.1 s: no bar needed
-    rows = []
-    for r in results:
-        row: list[object] = [f"{r.lam:g}", r.train_error, r.test_error]
-        if real:
-            row += list(LECTURE_LAMBDA_TABLE[r.lam])
-        rows.append(row + [r.train_mse, r.test_mse, r.weight_norm, r.steps, r.closed_form_gap])
-    head = ["λ", "train avg err", "test avg err"]
-    if real:
-        head += ["lecture train", "lecture test"]
-    head += ["train MSE", "test MSE", "‖w‖", "GD steps", "gap"]
-    fl = ["", ".2f", ".2f"] + ([".1f", ".1f"] if real else []) + [".1f", ".1f", ".3g", "", ".1e"]
-    _print(format_table(head, rows, fl))
+    _print(lambda_table_text(results, real=real))
     best = min(results, key=lambda r: r.test_error)
     _print(
         f"training error grows with λ (smoother functions fit less); testing error is "
@@ -198,25 +174,12 @@ def run_classification(args: argparse.Namespace) -> int:
     from .logistic import compare_classifiers
 
     _heading("Classification: Water (C1) vs Normal (C2) Pokemon")
-    lecture = {
-        ("Defense", "separate"): "47% (test)",
-        ("Total", "separate"): "64% (test)",
-        ("Total", "shared"): "73% (test)",
-        ("Total", "logistic"): "79% (test)",
-    }
     for data, text in water_normal_data(args.data, args.seed):
         _print("", f"data: {text}")
         with _bar(3000, "logistic regression") as bar:
             scores, fit = compare_classifiers(data, bar=bar)
-        key = "Total" if "Total" in data.feature_names else "Defense"
-        rows = []
-        for s, kind in zip(scores, ("separate", "shared", "diagonal", "logistic")):
-            row = [s.name, 100 * s.train_accuracy, 100 * s.test_accuracy]
-            if args.data is not None:
-                row.append(lecture.get((key, kind), ""))
-            rows.append(row)
-        head = ["model", "train acc %", "test acc %"] + (["lecture"] if args.data else [])
-        _print(format_table(head, rows))
+        lecture = lecture_accuracy(data.feature_names) if args.data is not None else None
+        _print(accuracy_table(scores, lecture))
         if "Total" in data.feature_names:
             _print(
                 "Total = the sum of the six stats, so the covariances are singular: the "
@@ -589,8 +552,7 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
     pipe ends it quietly."""
 
     def run(args: argparse.Namespace) -> int:
-        from ..visualize import GraphvizNotFoundError
-        from ..visualize._io import format_from_path
+        from ..visualize import GraphvizNotFoundError, format_from_path
 
         try:
             if getattr(args, "graph", None) is not None:  # before the work, not after it

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tinygrad_edu.models.app import main
 from tinygrad_edu.models.progress import ProgressBar, progress
-
-from tinygrad_edu.cli import main
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from tinygrad_edu import plots, tour
-from tinygrad_edu.cli import main
+from tinygrad_edu.models import tour
+from tinygrad_edu.models.app import main
+from tinygrad_edu.visualize import plots
 
 PROMISED = [
     "1_neuron/neuron.svg",

@@ -12,10 +12,10 @@ import math
 from pathlib import Path
 
 import pytest
+from tinygrad_edu.models.app import main
 from tinygrad_edu.visualize import ExpressionError, dot_available, parse_expression
 from tinygrad_edu.visualize.expr import MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH
 
-from tinygrad_edu.cli import main
 from tinygrad_edu.errors import InputError
 
 X, W, B = 2.0, -3.0, 1.0

@@ -25,10 +25,27 @@ from typing import Any
 
 import numpy as np
 
-from . import plots
-from .fileio import atomic_write
-from .graph import Node
-from .value import Value
+from ..fileio import atomic_write
+from ..graph import Node
+from ..nn.scalar import ValueMLP
+from ..value import Value
+from ..visualize import GraphvizNotFoundError, plots, render, trace
+from .dnn import dnn_graph, fit_dnn
+from .generative import GaussianClassifier
+from .logistic import compare_classifiers, loss_comparison
+from .metrics import format_table
+from .progress import ProgressBar
+from .regression import lambda_table, polynomial_table
+from .softmax import fit_softmax, three_classes
+from .sources import digits_data, regression_data, water_normal_data
+from .tables import (
+    LAMBDA_COLUMNS_BRIEF,
+    POLYNOMIAL_COLUMNS_BRIEF,
+    accuracy_table,
+    lambda_table_text,
+    polynomial_table_text,
+)
+from .xor import XOR_X, XOR_Y, distance_features, xor_experiment
 
 
 @dataclass
@@ -63,7 +80,6 @@ class Tour:
 
     def graph(self, name: str, root: Node, **options: Any) -> None:
         """Render a computation graph as SVG; without Graphviz's dot, keep the DOT text."""
-        from .visualize import GraphvizNotFoundError, render
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # collapse notices: the tour says what it draws
@@ -100,8 +116,6 @@ def heading(text: str) -> None:
 
 
 def step1_neuron(t: Tour) -> None:
-    from .nn.scalar import ValueMLP
-    from .visualize import trace
 
     heading("1. Steps 1–3 on one neuron (反向传播 backpropagation)")
     x1, x2 = (
@@ -163,52 +177,19 @@ def step1_neuron(t: Tour) -> None:
 
 
 def step2_regression(t: Tour) -> None:
-    from .models.metrics import format_table
-    from .models.regression import (
-        LECTURE_POLY_TEST,
-        LECTURE_POLY_TRAIN,
-        lambda_table,
-        polynomial_table,
-    )
-    from .models.sources import regression_data
 
     heading("2. Regression: the CP after evolution")
     path = t.data_file("pokemon_cp_evolution.csv")
     poly, poly_text, species, species_text, _ = regression_data(path, t.seed)
     say(f"data: {poly_text}")
     fits = polynomial_table(poly)
-    rows = [
-        [
-            d,
-            r.train_error,
-            r.test_error,
-            LECTURE_POLY_TRAIN[d - 1],
-            LECTURE_POLY_TEST[d - 1],
-            r.train_mse,
-            r.test_mse,
-            r.closed_form_gap,
-        ]
-        for d, r in enumerate(fits, start=1)
-    ]
-    table = format_table(
-        [
-            "degree",
-            "train avg err",
-            "test avg err",
-            "lecture train",
-            "lecture test",
-            "train MSE",
-            "test MSE",
-            "gap to closed form",
-        ],
-        rows,
-        ["", ".1f", ".1f", ".1f", ".1f", ".1f", ".1f", ".1e"],
+    table = polynomial_table_text(fits, POLYNOMIAL_COLUMNS_BRIEF)
+    how = (
+        "average error = ‖y − ŷ‖₂ / N (the lecture's tables); gap = largest |ŷ − ŷ*| to the "
+        "closed-form least-squares fit ŷ*"
     )
-    say(table)
-    t.text(
-        "2_regression/polynomial_table.txt",
-        f"data: {poly_text}\naverage error = ‖y − ŷ‖₂ / N (the lecture's tables)\n\n{table}",
-    )
+    say(how, table)
+    t.text("2_regression/polynomial_table.txt", f"data: {poly_text}\n{how}\n\n{table}")
     cp = np.concatenate([poly.train.x_cp, poly.test.x_cp])
     xs = np.linspace(cp.min(), cp.max(), 300)
     t.figure(
@@ -224,19 +205,7 @@ def step2_regression(t: Tour) -> None:
     )
     lams = lambda_table(species)
     say(f"regularization (正则化) λΣw², biases not penalized; data: {species_text}")
-    lam_table = format_table(
-        ["λ", "train avg err", "test avg err", "‖w‖"],
-        [
-            [
-                f"{r.lam:g}",
-                r.train_error,
-                r.test_error,
-                r.weight_norm,
-            ]
-            for r in lams
-        ],
-        ["", ".2f", ".2f", ".3g"],
-    )
+    lam_table = lambda_table_text(lams, columns=LAMBDA_COLUMNS_BRIEF)
     say(lam_table)
     t.text("2_regression/lambda_table.txt", f"data: {species_text}\n\n{lam_table}")
     t.figure(
@@ -259,10 +228,6 @@ def step2_regression(t: Tour) -> None:
 
 
 def step3_classification(t: Tour) -> None:
-    from .models.generative import GaussianClassifier
-    from .models.logistic import compare_classifiers, loss_comparison
-    from .models.metrics import format_table
-    from .models.sources import water_normal_data
 
     heading("3. Classification: Water vs Normal, generative vs discriminative")
     path = t.data_file("pokemon_stats.csv")
@@ -271,10 +236,7 @@ def step3_classification(t: Tour) -> None:
     first: tuple[Any, Any] | None = None
     for data, text in water_normal_data(path, t.seed):
         scores, fit = compare_classifiers(data, steps=steps)
-        table = format_table(
-            ["model", "train acc %", "test acc %"],
-            [[s.name, 100 * s.train_accuracy, 100 * s.test_accuracy] for s in scores],
-        )
+        table = accuracy_table(scores)
         say(f"data: {text}", table)
         tables.append(f"data: {text}\n\n{table}")
         if first is None:
@@ -341,9 +303,6 @@ def step3_classification(t: Tour) -> None:
 
 
 def step4_softmax_xor(t: Tour) -> None:
-    from .models.metrics import format_table
-    from .models.softmax import fit_softmax, three_classes
-    from .models.xor import XOR_X, XOR_Y, distance_features, xor_experiment
 
     heading("4. Softmax regression, and the limitation of logistic regression (XOR)")
     x, y, xt, yt = three_classes(seed=t.seed)
@@ -416,10 +375,6 @@ def step4_softmax_xor(t: Tour) -> None:
 
 
 def step5_dnn(t: Tour) -> None:
-    from .models.dnn import dnn_graph, fit_dnn
-    from .models.metrics import format_table
-    from .models.progress import ProgressBar
-    from .models.sources import digits_data
 
     heading("5. A deep network on digits (深度学习 deep learning)")
     mnist = None

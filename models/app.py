@@ -1,21 +1,25 @@
-"""The `tinygrad-edu` command. Each part of the project adds its subcommands through a
-`register(subparsers)` function in its own module, listed in COMMAND_MODULES."""
+"""The `tinygrad-edu` command: one parser, with the subcommands of each layer.
+
+    tour      the lecture from start to end (models.tour)
+    lecture   one experiment's tables (models.cli)
+    graph     the picture of an arithmetic expression (visualize.cli)
+
+It lives in models, the top layer, because it is the only module that needs all of them.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from .. import __version__
+from ..visualize import cli as graph_command
+from . import cli as lecture_command
+from . import tour
 
-# Modules that define register(subparsers); each subcommand sets args.func(args) -> int.
-COMMAND_MODULES: tuple[str, ...] = (
-    "tinygrad_edu.tour",
-    "tinygrad_edu.models.cli",
-    "tinygrad_edu.visualize.cli",
-)
+# Each module defines register(subparsers); each subcommand sets args.func(args) -> int.
+COMMANDS = (tour, lecture_command, graph_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tinygrad-edu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    for module in COMMANDS:
+        module.register(sub)
     return parser
 
 

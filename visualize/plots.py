@@ -1,6 +1,7 @@
-"""The tour's figures (matplotlib, an optional extra). Every function takes plain arrays, writes
-one PNG atomically and returns its path; without matplotlib, `available()` is False and the
-tour says which figures it skipped."""
+"""Figures with matplotlib (an optional extra): fitted curves, error curves, decision boundaries,
+training curves, a confusion matrix, image samples. Every function takes plain arrays and a title,
+writes one PNG atomically and returns its path; without matplotlib, `available()` is False (the
+tour then says which figures it skipped)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .fileio import atomic_open
+from ..fileio import atomic_open
 
 
 def available() -> bool:
