@@ -40,9 +40,15 @@ def test_lecture_neuron_forward_and_backward_by_hand() -> None:
     s = 1 / (1 + math.exp(-4))
     assert a.data == pytest.approx(s)
     # forward pass: ∂z/∂w is the input wired to w
-    lg = {lg.name: lg.value for lg in z.local_grads}
     assert [g.value for g in z.local_grads] == [1.0, -1.0, 1.0, -2.0, 1.0]
-    assert "∂z/∂w = x" in lg
+    labels = [p.label for p in z.parents]
+    assert [g.render("z", labels) for g in z.local_grads] == [
+        "∂z/∂w1 = x1",
+        "∂z/∂w2 = x2",
+        "∂z/∂x1 = w1",
+        "∂z/∂x2 = w2",
+        "∂z/∂b = 1",
+    ]
     # backward pass: ∂C/∂z = ∂a/∂z · ∂C/∂a
     dc_da = 2 * (s - 1)
     assert a.grad == pytest.approx(dc_da)
@@ -298,10 +304,28 @@ def test_matmul_local_grads_are_named_by_the_derivative() -> None:
     w = Tensor(np.ones((3, 4)), requires_grad=True)
     z = x @ w
     names = [lg.name for lg in z.local_grads]
-    assert names == ["∂z/∂x = Wᵀ", "∂z/∂W = xᵀ"]
+    assert names == ["∂{z}/∂{0} = {1}ᵀ", "∂{z}/∂{1} = {0}ᵀ"]
+    assert [lg.render("z", ["x", "W"]) for lg in z.local_grads] == ["∂z/∂x = Wᵀ", "∂z/∂W = xᵀ"]
     assert z.local_grads[1].value is x.data
     s = z.sigmoid()
-    assert s.local_grads[0].name == "∂a/∂z = a(1−a)" and s.local_grads[0].value is s.data
+    assert s.local_grads[0].render("a", ["z"]) == "∂a/∂z = a(1−a)"
+    assert s.local_grads[0].value is s.data
+
+
+def test_one_template_for_value_and_tensor_and_placeholder_names() -> None:
+    """The same op names its derivative with the same text on both carriers."""
+    v, t = Value(0.3), Tensor(np.array([0.3]), requires_grad=True)
+    for name in ("sigmoid", "tanh", "relu", "exp", "log"):
+        assert getattr(v, name)().local_grads[0].name == getattr(t, name)().local_grads[0].name
+    assert (v * v).local_grads[1].name == (t * t).local_grads[1].name == "∂{z}/∂{1} = {0}"
+    assert (v**3).local_grads[0].name == (t**3).local_grads[0].name == "∂{z}/∂{0} = 3·{0}^2"
+    assert v.sigmoid().local_grads[0].name == "∂{z}/∂{0} = {z}(1−{z})"
+    # inputs without a given name are a, b, … (z is the output), then a25, a26, …
+    assert (v / v).local_grads[1].render() == "∂z/∂b = −a/b²"
+    assert (v / v).local_grads[1].render("q", ["x"]) == "∂q/∂b = −x/b²"
+    big = Value.sum([v] * 27)
+    assert big.local_grads[24].render() == "∂z/∂y = 1"
+    assert big.local_grads[26].render() == "∂z/∂a26 = 1"
 
 
 def test_reductions_with_axis_and_keepdims() -> None:

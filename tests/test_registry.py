@@ -9,32 +9,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_edu import Function, Tensor, Value, gradcheck, ops
-from tinygrad_edu.graph import topo_sort
-from tinygrad_edu.registry import REGISTRY, VALUE_OPS, OpCase, make_inputs
-
-
-def _fn(case: OpCase, args: list, leaves: list):
-    """fn(*leaves) that rebuilds the op with the given leaves in their argument slots."""
-    slots = [i for i, a in enumerate(args) if any(a is leaf for leaf in leaves)]
-
-    def fn(*nodes):
-        full = list(args)
-        for i, n in zip(slots, nodes):
-            full[i] = n
-        return case.build(*full)
-
-    return fn
+from tinygrad_edu import Function, GradcheckError, LocalGrad, Tensor, Value, gradcheck, ops
+from tinygrad_edu.registry import (
+    REGISTRY,
+    OpCase,
+    build_fn,
+    check,
+    defined_ops,
+    make_inputs,
+    ops_used,
+    unregistered,
+)
+from tinygrad_edu.value import ValueOp, _node
 
 
 @pytest.mark.parametrize("case", REGISTRY, ids=[c.name for c in REGISTRY])
 @given(seed=st.integers(0, 2**32 - 1))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_registry_op_full_jacobian_float64(case: OpCase, seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    leaves, args = make_inputs(case, case.sample(rng))
-    assert leaves, f"{case.name}: sampler gave no differentiable input"
-    gradcheck(_fn(case, args, leaves), leaves, mode="full")
+    check(case, seed, mode="full")
 
 
 @pytest.mark.parametrize(
@@ -44,75 +37,89 @@ def test_registry_op_random_direction_and_float32(case: OpCase) -> None:
     """Float32 inputs pass too: the finite differences run in float64 whatever the dtype."""
     for seed in range(5):
         rng = np.random.default_rng(1000 + seed)
-        sample = case.sample(rng)
-        leaves, args = make_inputs(case, sample, dtype=np.float32)
-        out = _fn(case, args, leaves)(*leaves)
+        leaves, args = make_inputs(case, case.sample(rng), dtype=np.float32)
+        fn = build_fn(case, args, leaves)
+        out = fn(*leaves)
         assert out.data.dtype == np.float32, f"{case.name} upcast float32 to {out.data.dtype}"
-        gradcheck(_fn(case, args, leaves), leaves, mode="random", seed=seed, atol=1e-4, rtol=1e-2)
+        gradcheck(fn, leaves, mode="random", seed=seed, atol=1e-4, rtol=1e-2)
 
 
-def test_every_function_has_a_registry_entry() -> None:
-    """An op cannot be added without being gradient-checked."""
-
-    def subclasses(cls):
-        out = set()
-        stack = [cls]
-        while stack:
-            for sub in stack.pop().__subclasses__():
-                if sub not in out:
-                    out.add(sub)
-                    stack.append(sub)
-        return out
-
-    defined = {c for c in subclasses(Function) if c.__module__.startswith("tinygrad_edu")}
-    covered = {c for case in REGISTRY if case.carrier == "tensor" for c in case.covers}
-    assert defined - covered == set(), f"ops without a registry entry: {defined - covered}"
-    assert {ops.Add, ops.MatMul, ops.Linear, ops.CrossEntropy} <= defined
+def test_every_op_has_a_registry_entry() -> None:
+    """An op (a Function or ValueOp subclass in the package) cannot be added unchecked."""
+    assert unregistered() == set()
 
 
-def test_every_value_op_has_a_registry_entry() -> None:
-    covered = set()
-    for case in REGISTRY:
-        if case.carrier != "value":
-            continue
-        for c in case.covers:
-            covered.add("**" if c.startswith("**") else "c**" if c.endswith("**") else c)
-    assert set(VALUE_OPS) - covered == set()
-    # and every op a Value method can record is listed in VALUE_OPS
-    a, b = Value(1.5), Value(0.5)
-    made = [
-        a + b,
-        a - b,
-        a * b,
-        a / b,
-        -a,
-        a**2,
-        2**a,
-        a.exp(),
-        a.log(),
-        a.sigmoid(),
-        a.tanh(),
-        a.relu(),
-        Value.weighted_sum([a], [b], 1.0),
-        Value.sum([a, b]),
-    ]
-    names = {
-        "**" if m.op.startswith("**") else "c**" if m.op.endswith("**") else m.op for m in made
-    }
-    assert names == set(VALUE_OPS)
+def test_discovery_finds_the_ops_of_both_carriers() -> None:
+    from tinygrad_edu import value
+
+    found = defined_ops()
+    assert {ops.Add, ops.MatMul, ops.Linear, ops.CrossEntropy} <= found
+    assert {value.Mul, value.Pow, value.WeightedSum, value.Sum} <= found
+    assert len([c for c in found if issubclass(c, ValueOp)]) == 14  # today's scalar ops
 
 
 @pytest.mark.parametrize("case", REGISTRY, ids=[c.name for c in REGISTRY])
 def test_registry_entry_exercises_what_it_covers(case: OpCase) -> None:
     rng = np.random.default_rng(7)
     leaves, args = make_inputs(case, case.sample(rng))
-    out = _fn(case, args, leaves)(*leaves)
-    nodes = topo_sort(out)
-    if case.carrier == "tensor":
-        used = {type(n._ctx) for n in nodes if isinstance(n, Tensor) and n._ctx is not None}
-        assert set(case.covers) <= used
-    else:
-        assert set(case.covers) <= {n.op for n in nodes}
+    out = build_fn(case, args, leaves)(*leaves)
+    assert set(case.covers) <= ops_used(out)
+
+
+# -- the guard works: a wrong op added without an entry is caught twice --------------------------
+
+
+class WrongSquare(ValueOp):
+    """z = a² with the slope a instead of 2a: the bug the registry must catch."""
+
+    __slots__ = ()
+    name = "square"
+    templates = ("∂{z}/∂{0} = 2{0}",)
+
+    def apply(self, a: Value) -> Value:
+        return _node(a.data * a.data, (a,), (a.data,), self)
+
+
+class WrongCube(Function):
+    """z = a³ with the backward 3a·g instead of 3a²·g."""
+
+    __slots__ = ("a",)
+    name = "cube"
+
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.a = a
+        return a**3
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (3 * self.a * g,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0} = 3{0}²", self.a),)
+
+
+def test_an_unregistered_wrong_op_fails_the_coverage_check_and_gradcheck() -> None:
+    # As if this module were the package: both injected ops are found, and none has an entry.
+    assert unregistered(REGISTRY, package=__name__) == {WrongSquare, WrongCube}
+    square = OpCase(
+        "square", "value", lambda a: WrongSquare().apply(a), lambda r: [1.5], (WrongSquare,)
+    )
+    cube = OpCase(
+        "cube", "tensor", WrongCube.apply, lambda r: [np.array([1.5, -2.0])], (WrongCube,)
+    )
+    # With entries the coverage check passes, and the gradcheck of each entry fails.
+    assert unregistered((*REGISTRY, square, cube), package=__name__) == set()
+    for case in (square, cube):
+        with pytest.raises(GradcheckError):
+            check(case, seed=0)
+    # The entries really build the injected ops (so the coverage they claim is true).
+    assert ops_used(WrongSquare().apply(Value(1.5))) == {WrongSquare}
+
+
+def test_check_passes_a_right_op_so_the_failure_above_is_the_slope() -> None:
+    from tinygrad_edu import value
+
+    right = OpCase("square", "value", lambda a: a * a, lambda r: [1.5], (value.Mul,))
+    check(right, seed=0)
 
 
 @given(

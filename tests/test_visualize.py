@@ -116,7 +116,7 @@ digraph tinygrad_edu {
 \tn2 -> n4_op [label=<<font point-size="10">1</font><br/><font point-size="8" color="#6b7280">∂z/∂a = 1</font>>]
 \tn3 -> n4_op [label=<<font point-size="10">1</font><br/><font point-size="8" color="#6b7280">∂z/∂b = 1</font>>]
 \tn5_op -> n5
-\tn4 -> n5_op [label=<<font point-size="10">0.006648</font><br/><font point-size="8" color="#6b7280">∂σ/∂z = σ(1−σ)</font>>]
+\tn4 -> n5_op [label=<<font point-size="10">0.006648</font><br/><font point-size="8" color="#6b7280">∂z/∂a = z(1−z)</font>>]
 \tlegend [label=<<font point-size="9"><table border="0" cellborder="1" cellspacing="0" cellpadding="2" bgcolor="white"><tr><td bgcolor="#dbeafe"></td><td align="left">input (data leaf)</td></tr><tr><td bgcolor="#dcfce7"></td><td align="left">parameter (learned leaf)</td></tr><tr><td bgcolor="#ffffff"></td><td align="left">intermediate (op result)</td></tr><tr><td bgcolor="#fde68a"></td><td align="left">output / loss C</td></tr><tr><td bgcolor="#f3f4f6">op</td><td align="left">an op: arrows run input → op → result</td></tr><tr><td><font color="#b91c1c">∂C/∂z</font></td><td align="left">gradient of the output C = a (backward pass)</td></tr><tr><td>edge</td><td align="left">local ∂z/∂w from the forward pass; ∂C/∂w = Σ ∂z/∂w · ∂C/∂z</td></tr></table></font>> shape=plain]
 }
 """  # noqa: E501
@@ -257,9 +257,10 @@ def test_tensor_graph_shows_shapes_names_and_saved_quantities() -> None:
     assert f"μ {fmt(mean)}  σ {fmt(std)}" in dot
     gmean, gmax = float(w0.grad.mean()), float(np.abs(w0.grad).max())
     assert f"∂C/∂z μ {fmt(gmean)}  max|·| {fmt(gmax)}" in dot
-    # Edge labels name the saved quantity and give its shape: ∂z/∂W = x is the 4×6 input.
-    assert re.search(r"∂z/∂W = x</font><br/><font point-size=\"8\" color=\"#6b7280\">4×6<", dot)
-    assert "∂C/∂z = softmax(z) − y" in dot
+    # Edge labels name the saved quantity and give its shape: ∂z/∂W = x is the 4×6 input
+    # (for now with the placeholder names z, a, b, …: W is the linear op's input b).
+    assert re.search(r"∂z/∂b = a</font><br/><font point-size=\"8\" color=\"#6b7280\">4×6<", dot)
+    assert "∂z/∂a = softmax(a) − y" in dot
     assert "<b>loss</b>" in dot and f"{fmt(loss.item())}" in dot
 
 
@@ -642,7 +643,7 @@ def test_trace_of_tensor_graph_names_saved_quantities() -> None:
     t = trace(loss, params=module, backward=True)
     w = next(s for s in t.backward if s.name == "layers.0.weight")
     assert w.grad is module._p["layers.0.weight"].grad
-    assert [tt.name for tt in w.terms] == ["∂z/∂W = x"] and w.terms[0].product is None
+    assert [tt.name for tt in w.terms] == ["∂z/∂b = a"] and w.terms[0].product is None
     assert "layers.0.weight" in t.format()
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from string import Formatter
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from .errors import AnomalyError, BackwardError
@@ -86,12 +87,34 @@ def is_grad_enabled() -> bool:
 class LocalGrad(NamedTuple):
     """One edge's local derivative ∂z/∂parent, as recorded by the forward pass.
 
-    `name` is the derivative it stands for ("∂z/∂W = xᵀ"); `value` is a float for Value ops,
-    the saved numpy array for Tensor ops (None where the derivative is a constant such as 1).
+    `name` is the derivative it stands for, as a template: {z} is the op's output and {0},
+    {1}, … its inputs in parent order (Mul: "∂{z}/∂{0} = {1}"); render() fills in names.
+    `value` is a float for Value ops, the saved numpy array for Tensor ops (None where the
+    derivative is a constant such as 1).
     """
 
     name: str
     value: Any
+
+    def render(self, z: str = "z", inputs: Sequence[str] = ()) -> str:
+        """The name with the given node names; inputs not given are called a, b, c, …
+
+        >>> LocalGrad("∂{z}/∂{0} = {1}", 2.0).render("h", ["w", "x"])
+        '∂h/∂w = x'
+        """
+        names = [*inputs, *_placeholders(len(inputs), _max_input(self.name) + 1)]
+        return self.name.format(*names, z=z)
+
+
+def _placeholders(start: int, stop: int) -> list[str]:
+    """a, b, …, y (z is the output), then a25, a26, … for the inputs start…stop−1."""
+    return [chr(97 + i) if i < 25 else f"a{i}" for i in range(start, stop)]
+
+
+def _max_input(template: str) -> int:
+    """The largest input index a template refers to ({3} → 3), −1 if none."""
+    fields = (f for _, f, _, _ in Formatter().parse(template) if f is not None)
+    return max((int(f) for f in fields if f.isdigit()), default=-1)
 
 
 def _describe(node: Node) -> str:

@@ -1,23 +1,26 @@
 """The registry of every differentiable op, each with a sampler of valid inputs.
 
-The test suite gradchecks every entry across the shapes its sampler draws, and fails if a
-Function subclass in ops/ or a Value op has no entry: an op cannot be added unchecked.
+The test suite gradchecks every entry across the shapes its sampler draws (`check`), and
+fails if an op has no entry (`unregistered`): the ops are found by introspection, every
+subclass of Function (tensor ops) and of ValueOp (scalar ops) defined in the package, so an
+op cannot be added unchecked.
 Samplers keep inputs away from kinks (relu at 0, max ties, clip bounds) and outside domains
 (log of x ≤ 0), where finite differences do not measure the derivative.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import ops
-from .graph import Node
-from .tensor import Tensor, concatenate, stack, where
-from .value import Value
+from . import ops, value
+from .gradcheck import gradcheck
+from .graph import Node, topo_sort
+from .tensor import Function, Tensor, concatenate, stack, where
+from .value import Value, ValueOp
 
 Sample = list[Any]  # float64 arrays (tensor ops) or floats (value ops), one per input
 
@@ -30,7 +33,7 @@ class OpCase:
     carrier: str  # "tensor" or "value"
     build: Callable[..., Node]
     sample: Callable[[np.random.Generator], Sample]
-    covers: tuple[Any, ...]  # Function classes (tensor) or op names (value) it exercises
+    covers: tuple[type, ...]  # the op classes it exercises: Function or ValueOp subclasses
 
 
 # -- shape samplers ------------------------------------------------------------------------------
@@ -98,7 +101,7 @@ def _t(
     name: str,
     build: Callable[..., Node],
     sample: Callable[[np.random.Generator], Sample],
-    *covers: Any,
+    *covers: type,
 ) -> OpCase:
     return OpCase(name, "tensor", build, sample, covers)
 
@@ -107,7 +110,7 @@ def _v(
     name: str,
     build: Callable[..., Node],
     sample: Callable[[np.random.Generator], Sample],
-    *covers: str,
+    *covers: type,
 ) -> OpCase:
     return OpCase(name, "value", build, sample, covers)
 
@@ -341,49 +344,87 @@ REGISTRY: tuple[OpCase, ...] = (
     _t("max_pool2d", lambda x, o: ops.MaxPool2d.apply(x, **o), _pool_case, ops.MaxPool2d),
     _t("avg_pool2d", lambda x, o: ops.AvgPool2d.apply(x, **o), _avg_pool_case, ops.AvgPool2d),
     # Value ops, numbers on either side
-    _v("v-add", lambda a, b: a + b + 2.0 + (1.5 + a), _scalars(2), "+"),
-    _v("v-sub", lambda a, b: a - b - 1.0 + (3.0 - b), _scalars(2), "-"),
-    _v("v-mul", lambda a, b: a * b * 2.0 + 0.5 * a, _scalars(2), "*"),
+    _v("v-add", lambda a, b: a + b + 2.0 + (1.5 + a), _scalars(2), value.Add),
+    _v("v-sub", lambda a, b: a - b - 1.0 + (3.0 - b), _scalars(2), value.Sub),
+    _v("v-mul", lambda a, b: a * b * 2.0 + 0.5 * a, _scalars(2), value.Mul),
     _v(
         "v-div",
         lambda a, b: a / b + 2.0 / b + a / 4.0,
         lambda r: [float(r.uniform(-2, 2)), float(_away(r, (), 0.5))],
-        "/",
+        value.Div,
     ),
-    _v("v-neg", lambda a: -a, _scalars(1), "neg"),
-    _v("v-pow", lambda a: a**3 + a**-1 + a**0.5, _scalars(1, 0.5, 2.0), "**3", "**-1", "**0.5"),
-    _v("v-rpow", lambda a: 2.0**a, _scalars(1), "2**"),
-    _v("v-exp", lambda a: a.exp(), _scalars(1), "exp"),
-    _v("v-log", lambda a: a.log(), _scalars(1, 0.2, 3.0), "log"),
-    _v("v-sigmoid", lambda a: a.sigmoid(), _scalars(1, -6, 6), "σ"),
-    _v("v-tanh", lambda a: a.tanh(), _scalars(1), "tanh"),
-    _v("v-relu", lambda a: a.relu(), lambda r: [float(_away(r, ()))], "relu"),
+    _v("v-neg", lambda a: -a, _scalars(1), value.Neg),
+    _v("v-pow", lambda a: a**3 + a**-1 + a**0.5, _scalars(1, 0.5, 2.0), value.Pow),
+    _v("v-rpow", lambda a: 2.0**a, _scalars(1), value.RPow),
+    _v("v-exp", lambda a: a.exp(), _scalars(1), value.Exp),
+    _v("v-log", lambda a: a.log(), _scalars(1, 0.2, 3.0), value.Log),
+    _v("v-sigmoid", lambda a: a.sigmoid(), _scalars(1, -6, 6), value.Sigmoid),
+    _v("v-tanh", lambda a: a.tanh(), _scalars(1), value.Tanh),
+    _v("v-relu", lambda a: a.relu(), lambda r: [float(_away(r, ()))], value.ReLU),
     _v(
         "v-weighted_sum",
         lambda w1, w2, x1, x2, b: Value.weighted_sum([w1, w2], [x1, x2], b),
         _scalars(5),
-        "Σwx+b",
+        value.WeightedSum,
     ),
-    _v("v-sum", lambda a, b, c: Value.sum([a, b, c, 1.0]), _scalars(3), "Σ"),
+    _v("v-sum", lambda a, b, c: Value.sum([a, b, c, 1.0]), _scalars(3), value.Sum),
 )
 
-# Value ops, by the op name they record; each needs a registry entry above.
-VALUE_OPS: tuple[str, ...] = (
-    "+",
-    "-",
-    "*",
-    "/",
-    "neg",
-    "**",
-    "c**",
-    "exp",
-    "log",
-    "σ",
-    "tanh",
-    "relu",
-    "Σwx+b",
-    "Σ",
-)
+
+def _subclasses(base: type) -> set[type]:
+    """Every subclass of base, at any depth (an op may subclass another op)."""
+    found: set[type] = set()
+    todo = [base]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+def defined_ops(package: str = "tinygrad_edu") -> set[type]:
+    """The op classes defined in `package` (a module name prefix), found by introspection:
+    every Function (tensor op) and every ValueOp (scalar op) subclass."""
+    ops_ = _subclasses(Function) | _subclasses(ValueOp)
+    return {c for c in ops_ if c.__module__ == package or c.__module__.startswith(package + ".")}
+
+
+def unregistered(cases: Sequence[OpCase] = REGISTRY, package: str = "tinygrad_edu") -> set[type]:
+    """The ops defined in `package` that no entry of `cases` covers (the suite wants none)."""
+    covered = {c for case in cases for c in case.covers}
+    return defined_ops(package) - covered
+
+
+def ops_used(node: Node) -> set[type]:
+    """The op classes of every node in node's graph (what a registry entry really exercises)."""
+    used: set[type] = set()
+    for n in topo_sort(node):
+        op = n._ctx if isinstance(n, Tensor) else n._op if isinstance(n, Value) else None
+        if op is not None:
+            used.add(type(op))
+    return used
+
+
+def check(case: OpCase, seed: int, mode: str = "full", dtype: Any = np.float64, **tol: Any) -> None:
+    """Gradcheck one entry on the inputs its sampler draws from `seed` (raises GradcheckError)."""
+    leaves, args = make_inputs(case, case.sample(np.random.default_rng(seed)), dtype)
+    if not leaves:
+        raise ValueError(f"{case.name}: the sampler gave no differentiable input")
+    gradcheck(build_fn(case, args, leaves), leaves, mode=mode, seed=seed, **tol)
+
+
+def build_fn(case: OpCase, args: list[Any], leaves: list[Node]) -> Callable[..., Node]:
+    """fn(*leaves) that rebuilds the op with the given leaves in their argument slots."""
+    slots = [i for i, a in enumerate(args) if any(a is leaf for leaf in leaves)]
+
+    def fn(*nodes: Node) -> Node:
+        full = list(args)
+        for i, n in zip(slots, nodes):
+            full[i] = n
+        return case.build(*full)
+
+    return fn
 
 
 def make_inputs(

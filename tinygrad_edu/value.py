@@ -1,12 +1,18 @@
 """Value: a scalar node holding a Python float (micrograd-style, for per-neuron graphs).
 
-Each op computes its result and, right beside it, its local derivatives ∂z/∂parent as plain
-numbers (the forward pass). The backward pass is then the same loop for every op:
+Each op is one small `ValueOp` class (below Value): its `apply` computes the result z and,
+right beside it, the local derivatives ∂z/∂parent as plain numbers (the forward pass); its
+`templates` name them ("∂{z}/∂{0} = {1}": {z} is the output, {0}, {1}, … the inputs in
+order). The backward pass is then the same loop for every op:
 
     parent.grad += local · z.grad
 
 so a Value holds no closure and no reference back to its children: a finished graph is freed
 by reference counting alone, without the cyclic garbage collector.
+
+Names, in every op: inputs a, b, … and output z (the neuron's weighted sum keeps w, x, b).
+Adding an op: subclass ValueOp next to the others, give Value a method that calls it, and add
+a registry entry (the suite finds every ValueOp subclass and fails for one without an entry).
 """
 
 from __future__ import annotations
@@ -15,31 +21,11 @@ import math
 from collections.abc import Iterable, Sequence
 from numbers import Real
 from operator import mul
+from typing import ClassVar
 
 from .graph import MODE, LocalGrad, Node, check_forward
 
 Number = int | float
-
-# op -> names of the local derivatives of its parents, for local_grads / the renderer.
-_LOCAL_NAMES: dict[str, tuple[str, ...]] = {
-    "+": ("∂z/∂a = 1", "∂z/∂b = 1"),
-    "-": ("∂z/∂a = 1", "∂z/∂b = −1"),
-    "*": ("∂z/∂a = b", "∂z/∂b = a"),
-    "/": ("∂z/∂a = 1/b", "∂z/∂b = −a/b²"),
-    "neg": ("∂z/∂a = −1",),
-    "exp": ("∂z/∂a = eᵃ",),
-    "log": ("∂z/∂a = 1/a",),
-    "σ": ("∂σ/∂z = σ(1−σ)",),
-    "tanh": ("∂a/∂z = 1 − tanh²",),
-    "relu": ("∂a/∂z = 1[z>0]",),
-}
-
-
-def _exp(x: float) -> float:
-    try:
-        return math.exp(x)
-    except OverflowError:
-        return math.inf
 
 
 class Value(Node):
@@ -64,32 +50,21 @@ class Value(Node):
         self.label = label
         self._parents: tuple[Value, ...] = ()
         self._local: tuple[float, ...] = ()
-        self._op = ""
+        self._op: ValueOp | None = None
 
     # -- inspection -------------------------------------------------------------------------------
     @property
     def op(self) -> str:
         """The op that made this node ('' for a leaf)."""
-        return self._op
+        return "" if self._op is None else self._op.op_name()
 
     @property
     def local_grads(self) -> tuple[LocalGrad, ...]:
         """∂z/∂parent per parent: numbers fixed by the forward pass (the lecture's ∂z/∂w)."""
-        op = self._op
-        if op in _LOCAL_NAMES:
-            names = _LOCAL_NAMES[op]
-        elif op == "Σwx+b":
-            n = (len(self._parents) - 1) // 2
-            names = ("∂z/∂w = x",) * n + ("∂z/∂x = w",) * n + ("∂z/∂b = 1",)
-        elif op == "Σ":
-            names = ("∂z/∂a = 1",) * len(self._parents)
-        elif op.startswith("**"):
-            names = (f"∂z/∂a = {op[2:]}·a^({op[2:]}−1)",)
-        elif op.endswith("**"):
-            names = (f"∂z/∂a = {op[:-2]}ᵃ·ln {op[:-2]}",)
-        else:
-            names = ("∂z/∂a",) * len(self._parents)
-        return tuple(LocalGrad(n, d) for n, d in zip(names, self._local))
+        if self._op is None:
+            return ()
+        templates = self._op.local_templates(len(self._parents))
+        return tuple(map(LocalGrad, templates, self._local))
 
     def __repr__(self) -> str:
         lab = f", label={self.label!r}" if self.label else ""
@@ -132,148 +107,359 @@ class Value(Node):
     def _data_is_finite(self) -> bool:
         return math.isfinite(self.data)
 
-    # -- construction of op results ---------------------------------------------------------------
-    @staticmethod
-    def _result(
-        data: float, parents: tuple[Value, ...], local: tuple[float, ...], op: str
-    ) -> Value:
-        v = _new_value(Value)
-        v.data = data
-        v.grad = 0.0
-        v.label = ""
-        if MODE.grad_enabled:
-            v._parents = parents
-            v._local = local
-            v._op = op
-            for p in parents:
-                if p.requires_grad:
-                    v.requires_grad = True
-                    break
-            else:
-                v.requires_grad = False
-        else:
-            v._parents = ()
-            v._local = ()
-            v._op = ""
-            v.requires_grad = False
-        if MODE.anomaly:
-            check_forward(v)
-        return v
-
-    # -- binary ops: forward value and local derivatives side by side -----------------------------
+    # -- operators: each hands its inputs to its ValueOp ------------------------------------------
     def __add__(self, other: Value | Number) -> Value:
-        """z = a + b; ∂z/∂a = ∂z/∂b = 1"""
-        o = _lift(other, "+")
-        return Value._result(self.data + o.data, (self, o), (1.0, 1.0), "+")
+        return _ADD.apply(self, _lift(other, "+"))
 
     def __radd__(self, other: Number) -> Value:
-        return _lift(other, "+") + self
+        return _ADD.apply(_lift(other, "+"), self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        """z = a − b; ∂z/∂a = 1, ∂z/∂b = −1"""
-        o = _lift(other, "-")
-        return Value._result(self.data - o.data, (self, o), (1.0, -1.0), "-")
+        return _SUB.apply(self, _lift(other, "-"))
 
     def __rsub__(self, other: Number) -> Value:
-        return _lift(other, "-") - self
+        return _SUB.apply(_lift(other, "-"), self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        """z = a·b; ∂z/∂a = b, ∂z/∂b = a"""
-        o = _lift(other, "*")
-        return Value._result(self.data * o.data, (self, o), (o.data, self.data), "*")
+        return _MUL.apply(self, _lift(other, "*"))
 
     def __rmul__(self, other: Number) -> Value:
-        return _lift(other, "*") * self
+        return _MUL.apply(_lift(other, "*"), self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        """z = a/b; ∂z/∂a = 1/b, ∂z/∂b = −a/b²"""
-        o = _lift(other, "/")
-        b = o.data
-        if b == 0.0:
-            raise ZeroDivisionError(f"'/': division by zero: {self!r} / {o!r}")
-        return Value._result(self.data / b, (self, o), (1.0 / b, -self.data / (b * b)), "/")
+        return _DIV.apply(self, _lift(other, "/"))
 
     def __rtruediv__(self, other: Number) -> Value:
-        return _lift(other, "/") / self
+        return _DIV.apply(_lift(other, "/"), self)
 
     def __pow__(self, k: Number) -> Value:
-        """z = aᵏ for a number k; ∂z/∂a = k·aᵏ⁻¹"""
         if isinstance(k, Value) or not isinstance(k, Real):
             raise TypeError(
                 f"'**': the exponent must be a number, got {type(k).__name__}; for a Value "
                 "exponent b write (b * a.log()).exp()"
             )
-        a, k = self.data, float(k)
-        if a < 0 and not k.is_integer():
-            raise ValueError(f"'**': negative base {a} with non-integer exponent {k} is not real")
-        if a == 0 and k < 0:
-            raise ZeroDivisionError(f"'**': 0 ** {k:g} is undefined ({self!r})")
-        try:
-            z = a**k
-        except OverflowError:
-            z = math.copysign(math.inf, a) if k % 2 == 1 else math.inf
-        try:
-            d = k * a ** (k - 1) if k != 0 else 0.0
-        except ZeroDivisionError:  # 0 ** (k-1) with 0 < k < 1: the slope is vertical
-            d = math.inf
-        except OverflowError:
-            d = math.inf
-        return Value._result(z, (self,), (d,), f"**{k:g}")
+        return Pow(float(k)).apply(self)
 
     def __rpow__(self, c: Number) -> Value:
-        """z = cᵃ for a number c > 0; ∂z/∂a = cᵃ·ln c"""
         if not isinstance(c, Real) or c <= 0:
             raise ValueError(f"'**': the base of c ** Value must be a number > 0, got {c!r}")
-        z = _exp(self.data * math.log(c))
-        return Value._result(z, (self,), (z * math.log(c),), f"{float(c):g}**")
+        return RPow(float(c)).apply(self)
 
     def __neg__(self) -> Value:
-        """z = −a; ∂z/∂a = −1"""
-        return Value._result(-self.data, (self,), (-1.0,), "neg")
+        return _NEG.apply(self)
 
-    # -- unary functions --------------------------------------------------------------------------
     def exp(self) -> Value:
-        """z = eᵃ; ∂z/∂a = eᵃ"""
-        z = _exp(self.data)
-        return Value._result(z, (self,), (z,), "exp")
+        """z = eᵃ"""
+        return _EXP.apply(self)
 
     def log(self) -> Value:
-        """z = ln a; ∂z/∂a = 1/a (a > 0)"""
-        a = self.data
-        if not a > 0:
-            raise ValueError(f"log: input must be > 0, got {a:g} from {self!r}")
-        return Value._result(math.log(a), (self,), (1.0 / a,), "log")
+        """z = ln a (a > 0)"""
+        return _LOG.apply(self)
 
     def sigmoid(self) -> Value:
-        """σ(z) = 1/(1+e⁻ᶻ); ∂σ/∂z = σ(1−σ)"""
-        x = self.data
-        if x >= 0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:  # e^x form: never overflows for very negative x
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return Value._result(s, (self,), (s * (1.0 - s),), "σ")
+        """z = σ(a) = 1/(1+e⁻ᵃ)"""
+        return _SIGMOID.apply(self)
 
     def tanh(self) -> Value:
-        """a = tanh z; ∂a/∂z = 1 − a²"""
-        t = math.tanh(self.data)
-        return Value._result(t, (self,), (1.0 - t * t,), "tanh")
+        """z = tanh a"""
+        return _TANH.apply(self)
 
     def relu(self) -> Value:
-        """a = max(0, z); ∂a/∂z = 1 if z > 0 else 0"""
-        x = self.data
-        return Value._result(x if x > 0 else 0.0, (self,), (1.0 if x > 0 else 0.0,), "relu")
+        """z = max(0, a)"""
+        return _RELU.apply(self)
 
-    # -- n-ary: richer nodes, fewer objects -------------------------------------------------------
     @staticmethod
     def weighted_sum(
         weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | Number = 0.0
     ) -> Value:
-        """A neuron's z = Σᵢ wᵢxᵢ + b as ONE node.
+        """A neuron's z = Σᵢ wᵢxᵢ + b as ONE node (see WeightedSum)."""
+        return _WEIGHTED_SUM.apply(weights, inputs, bias)
 
-        Local derivatives are the lecture's forward pass: ∂z/∂wᵢ = xᵢ (the input wired to wᵢ),
-        ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1. Parents are ordered w₁…wₙ, x₁…xₙ, b.
-        """
+    @staticmethod
+    def sum(values: Iterable[Value | Number]) -> Value:
+        """z = Σᵢ aᵢ as one node (e.g. the lecture's total loss L = Σₙ Cⁿ)."""
+        return _SUM.apply(values)
+
+
+def _node(z: float, parents: tuple[Value, ...], local: tuple[float, ...], op: ValueOp) -> Value:
+    """The result node of an op: z, and (unless in no_grad) its parents and ∂z/∂parent."""
+    v = _new_value(Value)
+    v.data = z
+    v.grad = 0.0
+    v.label = ""
+    if MODE.grad_enabled:
+        v._parents = parents
+        v._local = local
+        v._op = op
+        for p in parents:
+            if p.requires_grad:
+                v.requires_grad = True
+                break
+        else:
+            v.requires_grad = False
+    else:
+        v._parents = ()
+        v._local = ()
+        v._op = None
+        v.requires_grad = False
+    if MODE.anomaly:
+        check_forward(v)
+    return v
+
+
+_new_value = object.__new__
+
+
+def _lift(x: object, op: str) -> Value:
+    """A Python number becomes a constant leaf (requires_grad=False), drawn as such."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real):
+        return Value(float(x), requires_grad=False)
+    raise TypeError(
+        f"'{op}': cannot combine a Value with {type(x).__name__}; use numbers or Values "
+        "(a Tensor works with Tensors: wrap the scalar as Tensor(v.data))"
+    )
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def power_template(k: float) -> str:
+    """The name of ∂z/∂a for z = aᵏ, one text for Value and Tensor: "∂{z}/∂{0} = 3·{0}^2"."""
+    return f"∂{{z}}/∂{{0}} = {k:g}·{{0}}^{k - 1:g}"
+
+
+# -- the ops: result, local derivatives and their names side by side ------------------------------
+
+
+class ValueOp:
+    """Base of every scalar op. A subclass sets `name` (as drawn on graphs) and `templates`
+    (one name of ∂z/∂parent per parent, in the notation of graph.LocalGrad), and defines
+    `apply(inputs…) -> Value`, which computes z and ∂z/∂parent and returns `_node(...)`.
+
+    A node keeps the op that made it in `_op`: ops without a parameter share one instance;
+    a ** k makes one per use, holding k.
+    """
+
+    __slots__ = ()
+    name: ClassVar[str] = "?"
+    templates: ClassVar[tuple[str, ...]] = ()
+
+    def op_name(self) -> str:
+        """The op's name as drawn on graphs."""
+        return self.name
+
+    def local_templates(self, n_parents: int) -> tuple[str, ...]:
+        """The name template of ∂z/∂parent, for each of the node's n_parents parents."""
+        return self.templates
+
+
+class Add(ValueOp):
+    """z = a + b; ∂z/∂a = ∂z/∂b = 1"""
+
+    __slots__ = ()
+    name = "+"
+    templates = ("∂{z}/∂{0} = 1", "∂{z}/∂{1} = 1")
+
+    def apply(self, a: Value, b: Value) -> Value:
+        return _node(a.data + b.data, (a, b), (1.0, 1.0), self)
+
+
+class Sub(ValueOp):
+    """z = a − b; ∂z/∂a = 1, ∂z/∂b = −1"""
+
+    __slots__ = ()
+    name = "-"
+    templates = ("∂{z}/∂{0} = 1", "∂{z}/∂{1} = −1")
+
+    def apply(self, a: Value, b: Value) -> Value:
+        return _node(a.data - b.data, (a, b), (1.0, -1.0), self)
+
+
+class Mul(ValueOp):
+    """z = a·b; ∂z/∂a = b, ∂z/∂b = a"""
+
+    __slots__ = ()
+    name = "*"
+    templates = ("∂{z}/∂{0} = {1}", "∂{z}/∂{1} = {0}")
+
+    def apply(self, a: Value, b: Value) -> Value:
+        return _node(a.data * b.data, (a, b), (b.data, a.data), self)
+
+
+class Div(ValueOp):
+    """z = a/b; ∂z/∂a = 1/b, ∂z/∂b = −a/b²"""
+
+    __slots__ = ()
+    name = "/"
+    templates = ("∂{z}/∂{0} = 1/{1}", "∂{z}/∂{1} = −{0}/{1}²")
+
+    def apply(self, a: Value, b: Value) -> Value:
+        x, y = a.data, b.data
+        if y == 0.0:
+            raise ZeroDivisionError(f"'/': division by zero: {a!r} / {b!r}")
+        return _node(x / y, (a, b), (1.0 / y, -x / (y * y)), self)
+
+
+class Neg(ValueOp):
+    """z = −a; ∂z/∂a = −1"""
+
+    __slots__ = ()
+    name = "neg"
+    templates = ("∂{z}/∂{0} = −1",)
+
+    def apply(self, a: Value) -> Value:
+        return _node(-a.data, (a,), (-1.0,), self)
+
+
+class Pow(ValueOp):
+    """z = aᵏ for a number k; ∂z/∂a = k·aᵏ⁻¹"""
+
+    __slots__ = ("k",)
+    name = "**"
+
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+    def op_name(self) -> str:
+        return f"**{self.k:g}"
+
+    def local_templates(self, n_parents: int) -> tuple[str, ...]:
+        return (power_template(self.k),)
+
+    def apply(self, a: Value) -> Value:
+        x, k = a.data, self.k
+        if x < 0 and not k.is_integer():
+            raise ValueError(f"'**': negative base {x} with non-integer exponent {k} is not real")
+        if x == 0 and k < 0:
+            raise ZeroDivisionError(f"'**': 0 ** {k:g} is undefined ({a!r})")
+        try:
+            z = x**k
+        except OverflowError:
+            z = math.copysign(math.inf, x) if k % 2 == 1 else math.inf
+        try:
+            d = k * x ** (k - 1) if k != 0 else 0.0
+        except ZeroDivisionError:  # 0 ** (k-1) with 0 < k < 1: the slope is vertical
+            d = math.inf
+        except OverflowError:
+            d = math.inf
+        return _node(z, (a,), (d,), self)
+
+
+class RPow(ValueOp):
+    """z = cᵃ for a number c > 0 (c ** a); ∂z/∂a = cᵃ·ln c = z·ln c"""
+
+    __slots__ = ("c",)
+    name = "c**"
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def op_name(self) -> str:
+        return f"{self.c:g}**"
+
+    def local_templates(self, n_parents: int) -> tuple[str, ...]:
+        return (f"∂{{z}}/∂{{0}} = {self.c:g}^{{0}}·ln {self.c:g}",)
+
+    def apply(self, a: Value) -> Value:
+        ln_c = math.log(self.c)
+        z = _exp(a.data * ln_c)
+        return _node(z, (a,), (z * ln_c,), self)
+
+
+class Exp(ValueOp):
+    """z = eᵃ; ∂z/∂a = eᵃ = z"""
+
+    __slots__ = ()
+    name = "exp"
+    templates = ("∂{z}/∂{0} = e^{0}",)
+
+    def apply(self, a: Value) -> Value:
+        z = _exp(a.data)
+        return _node(z, (a,), (z,), self)
+
+
+class Log(ValueOp):
+    """z = ln a (a > 0); ∂z/∂a = 1/a"""
+
+    __slots__ = ()
+    name = "log"
+    templates = ("∂{z}/∂{0} = 1/{0}",)
+
+    def apply(self, a: Value) -> Value:
+        x = a.data
+        if not x > 0:
+            raise ValueError(f"log: input must be > 0, got {x:g} from {a!r}")
+        return _node(math.log(x), (a,), (1.0 / x,), self)
+
+
+class Sigmoid(ValueOp):
+    """z = σ(a) = 1/(1+e⁻ᵃ); ∂z/∂a = z(1−z)"""
+
+    __slots__ = ()
+    name = "σ"
+    templates = ("∂{z}/∂{0} = {z}(1−{z})",)
+
+    def apply(self, a: Value) -> Value:
+        x = a.data
+        if x >= 0:
+            z = 1.0 / (1.0 + math.exp(-x))
+        else:  # e^x form: never overflows for very negative x
+            e = math.exp(x)
+            z = e / (1.0 + e)
+        return _node(z, (a,), (z * (1.0 - z),), self)
+
+
+class Tanh(ValueOp):
+    """z = tanh a; ∂z/∂a = 1 − z²"""
+
+    __slots__ = ()
+    name = "tanh"
+    templates = ("∂{z}/∂{0} = 1−{z}²",)
+
+    def apply(self, a: Value) -> Value:
+        z = math.tanh(a.data)
+        return _node(z, (a,), (1.0 - z * z,), self)
+
+
+class ReLU(ValueOp):
+    """z = max(0, a); ∂z/∂a = 1[a>0]"""
+
+    __slots__ = ()
+    name = "relu"
+    templates = ("∂{z}/∂{0} = 1[{0}>0]",)
+
+    def apply(self, a: Value) -> Value:
+        x = a.data
+        return _node(x if x > 0 else 0.0, (a,), (1.0 if x > 0 else 0.0,), self)
+
+
+class WeightedSum(ValueOp):
+    """A neuron's z = Σᵢ wᵢxᵢ + b as ONE node, parents ordered w₁…wₙ, x₁…xₙ, b.
+
+    Its local derivatives are the lecture's forward pass: ∂z/∂wᵢ = xᵢ (the input wired to wᵢ),
+    ∂z/∂xᵢ = wᵢ, ∂z/∂b = 1.
+    """
+
+    __slots__ = ()
+    name = "Σwx+b"
+
+    def local_templates(self, n_parents: int) -> tuple[str, ...]:
+        n = (n_parents - 1) // 2
+        return (
+            *(f"∂{{z}}/∂{{{i}}} = {{{n + i}}}" for i in range(n)),
+            *(f"∂{{z}}/∂{{{n + i}}} = {{{i}}}" for i in range(n)),
+            f"∂{{z}}/∂{{{2 * n}}} = 1",
+        )
+
+    def apply(
+        self, weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value | Number
+    ) -> Value:
         if len(weights) != len(inputs):
             raise ValueError(
                 f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs; a neuron needs "
@@ -295,27 +481,26 @@ class Value(Node):
             z = sum(map(mul, wd, xd)) + bias.data
         if type(z) is not float:
             raise TypeError("weighted_sum: weights, inputs and bias must be Values or numbers")
-        return Value._result(z, ws + xs + (bias,), (*xd, *wd, 1.0), "Σwx+b")
+        return _node(z, ws + xs + (bias,), (*xd, *wd, 1.0), self)
 
-    @staticmethod
-    def sum(values: Iterable[Value | Number]) -> Value:
-        """z = Σᵢ aᵢ as one node (e.g. the lecture's total loss L = Σₙ Cⁿ); ∂z/∂aᵢ = 1."""
+
+class Sum(ValueOp):
+    """z = Σᵢ aᵢ as one node; ∂z/∂aᵢ = 1"""
+
+    __slots__ = ()
+    name = "Σ"
+
+    def local_templates(self, n_parents: int) -> tuple[str, ...]:
+        return tuple(f"∂{{z}}/∂{{{i}}} = 1" for i in range(n_parents))
+
+    def apply(self, values: Iterable[Value | Number]) -> Value:
         vs = tuple(v if isinstance(v, Value) else _lift(v, "Σ") for v in values)
         if not vs:
             raise ValueError("Value.sum: nothing to sum (empty sequence)")
-        return Value._result(math.fsum(v.data for v in vs), vs, (1.0,) * len(vs), "Σ")
+        return _node(math.fsum(v.data for v in vs), vs, (1.0,) * len(vs), self)
 
 
-_new_value = object.__new__
-
-
-def _lift(x: object, op: str) -> Value:
-    """A Python number becomes a constant leaf (requires_grad=False), drawn as such."""
-    if isinstance(x, Value):
-        return x
-    if isinstance(x, Real):
-        return Value(float(x), requires_grad=False)
-    raise TypeError(
-        f"'{op}': cannot combine a Value with {type(x).__name__}; use numbers or Values "
-        "(a Tensor works with Tensors: wrap the scalar as Tensor(v.data))"
-    )
+# The shared instances of the ops without a parameter (what Value's methods call).
+_ADD, _SUB, _MUL, _DIV, _NEG = Add(), Sub(), Mul(), Div(), Neg()
+_EXP, _LOG, _SIGMOID, _TANH, _RELU = Exp(), Log(), Sigmoid(), Tanh(), ReLU()
+_WEIGHTED_SUM, _SUM = WeightedSum(), Sum()

@@ -471,7 +471,8 @@ def _group_output(m: GraphModel, lay: Layout, u: str) -> int | None:
 def _edge_label(m: GraphModel, c: int, pos: int, local: tuple[Any, ...], o: Options) -> str | None:
     if pos >= len(local):
         return None
-    name, val = local[pos]
+    # Placeholder names (z, a, b, …) in the template of ∂z/∂input.
+    name, val = local[pos].render(), local[pos].value
     p = o.precision
     parent = m.order[m.parent_idx[c][pos]]
     child = m.order[c]

@@ -238,7 +238,9 @@ def trace(
 
     for i, node in enumerate(order):
         inputs = tuple(m.display(j) for j in m.parent_idx[i])
-        terms = tuple(TraceTerm(inputs[pos], lg.name, lg.value) for pos, lg in enumerate(local(i)))
+        terms = tuple(
+            TraceTerm(inputs[pos], lg.render(), lg.value) for pos, lg in enumerate(local(i))
+        )
         steps.append(
             TraceStep("forward", i, m.display(i), node.op, inputs, node.data, None, terms, node)
         )
@@ -252,7 +254,7 @@ def trace(
                 lc = local(c)
                 if pos >= len(lc):
                     continue
-                name, val = lc[pos]
+                name, val = lc[pos].render(), lc[pos].value  # placeholder names z, a, b, …
                 up = order[c].grad
                 scalar = isinstance(val, (int, float)) and isinstance(up, (int, float))
                 prod = float(val) * float(up) if scalar else None

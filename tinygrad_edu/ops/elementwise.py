@@ -7,6 +7,7 @@ import numpy as np
 from ..errors import InputError
 from ..graph import LocalGrad
 from ..tensor import Function, unbroadcast
+from ..value import power_template
 
 
 class Add(Function):
@@ -23,7 +24,7 @@ class Add(Function):
         return unbroadcast(g, self.sa), unbroadcast(g, self.sb)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂a = 1", None), LocalGrad("∂z/∂b = 1", None)
+        return LocalGrad("∂{z}/∂{0} = 1", None), LocalGrad("∂{z}/∂{1} = 1", None)
 
 
 class Sub(Function):
@@ -40,7 +41,7 @@ class Sub(Function):
         return unbroadcast(g, self.sa), unbroadcast(-g, self.sb)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂a = 1", None), LocalGrad("∂z/∂b = −1", None)
+        return LocalGrad("∂{z}/∂{0} = 1", None), LocalGrad("∂{z}/∂{1} = −1", None)
 
 
 class Mul(Function):
@@ -57,7 +58,7 @@ class Mul(Function):
         return unbroadcast(g * self.b, self.a.shape), unbroadcast(g * self.a, self.b.shape)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂a = b", self.b), LocalGrad("∂z/∂b = a", self.a)
+        return LocalGrad("∂{z}/∂{0} = {1}", self.b), LocalGrad("∂{z}/∂{1} = {0}", self.a)
 
 
 class Div(Function):
@@ -76,7 +77,7 @@ class Div(Function):
         return unbroadcast(gb, a.shape), unbroadcast(-gb * a / b, b.shape)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂a = 1/b", self.b), LocalGrad("∂z/∂b = −a/b²", self.a)
+        return LocalGrad("∂{z}/∂{0} = 1/{1}", self.b), LocalGrad("∂{z}/∂{1} = −{0}/{1}²", self.a)
 
 
 class Maximum(Function):
@@ -96,7 +97,10 @@ class Maximum(Function):
         return unbroadcast(ga, self.sa), unbroadcast(g - ga, self.sb)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂a = 1[a>b]", self.wa), LocalGrad("∂z/∂b = 1[b>a]", 1 - self.wa)
+        return (
+            LocalGrad("∂{z}/∂{0} = 1[{0}>{1}]", self.wa),
+            LocalGrad("∂{z}/∂{1} = 1[{1}>{0}]", 1 - self.wa),
+        )
 
 
 class Where(Function):
@@ -117,7 +121,10 @@ class Where(Function):
         )
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂a = 1[cond]", self.cond), LocalGrad("∂z/∂b = 1[¬cond]", ~self.cond)
+        return (
+            LocalGrad("∂{z}/∂{0} = 1[cond]", self.cond),
+            LocalGrad("∂{z}/∂{1} = 1[¬cond]", ~self.cond),
+        )
 
 
 class Neg(Function):
@@ -133,7 +140,7 @@ class Neg(Function):
         return (-g,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂z/∂a = −1", None),)
+        return (LocalGrad("∂{z}/∂{0} = −1", None),)
 
 
 class Pow(Function):
@@ -151,7 +158,7 @@ class Pow(Function):
         return (g * (k * self.a ** (k - 1)) if k != 0 else np.zeros_like(g),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad(f"∂z/∂a = {self.k:g}·a^{self.k - 1:g}", self.a),)
+        return (LocalGrad(power_template(self.k), self.a),)
 
     def op_name(self) -> str:
         return f"**{self.k:g}"
@@ -171,7 +178,7 @@ class Exp(Function):
         return (g * self.z,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂z/∂a = eᵃ", self.z),)
+        return (LocalGrad("∂{z}/∂{0} = e^{0}", self.z),)
 
 
 class Log(Function):
@@ -188,71 +195,71 @@ class Log(Function):
         return (g / self.a,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂z/∂a = 1/a", self.a),)
+        return (LocalGrad("∂{z}/∂{0} = 1/{0}", self.a),)
 
 
 class Sigmoid(Function):
-    """σ(z) = 1/(1+e⁻ᶻ); ∂σ/∂z = σ(1−σ)"""
+    """z = σ(a) = 1/(1+e⁻ᵃ); ∂z/∂a = z(1−z)"""
 
-    __slots__ = ("s",)
+    __slots__ = ("z",)
     name = "σ"
 
-    def forward(self, z: np.ndarray) -> np.ndarray:
-        # σ(z) = ½(1 + tanh(z/2)): exact, and never overflows (1/(1+e⁻ᶻ) warns below z ≈ −88
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        # σ(a) = ½(1 + tanh(a/2)): exact, and never overflows (1/(1+e⁻ᵃ) warns below a ≈ −88
         # in float32), at the speed of the exp form.
         # One new array, updated in place: the temporaries of a chained expression would cost
         # memory traffic comparable to the matmul of a wide layer.
-        s = np.multiply(z, 0.5, out=np.empty_like(z))  # out=: an array even for 0-d z
-        np.tanh(s, out=s)
-        s += 1
-        s *= 0.5
-        self.s = s
-        return s
+        z = np.multiply(a, 0.5, out=np.empty_like(a))  # out=: an array even for 0-d a
+        np.tanh(z, out=z)
+        z += 1
+        z *= 0.5
+        self.z = z
+        return z
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        s = self.s
-        d = 1 - s  # a fresh array: σ(1−σ)·g is formed in it, s and g stay untouched
-        d *= s
+        z = self.z
+        d = 1 - z  # a fresh array: z(1−z)·g is formed in it, z and g stay untouched
+        d *= z
         d *= g
         return (d,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂a/∂z = a(1−a)", self.s),)
+        return (LocalGrad("∂{z}/∂{0} = {z}(1−{z})", self.z),)
 
 
 class Tanh(Function):
-    """a = tanh z; ∂a/∂z = 1 − a²"""
+    """z = tanh a; ∂z/∂a = 1 − z²"""
 
-    __slots__ = ("t",)
+    __slots__ = ("z",)
     name = "tanh"
 
-    def forward(self, z: np.ndarray) -> np.ndarray:
-        self.t = np.tanh(z)
-        return self.t
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.z = np.tanh(a)
+        return self.z
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        t = self.t
-        return (g * (1 - t * t),)
+        z = self.z
+        return (g * (1 - z * z),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂a/∂z = 1−a²", self.t),)
+        return (LocalGrad("∂{z}/∂{0} = 1−{z}²", self.z),)
 
 
 class ReLU(Function):
-    """a = max(0, z); ∂a/∂z = 1[z>0]"""
+    """z = max(0, a); ∂z/∂a = 1[a>0]"""
 
     __slots__ = ("mask",)
     name = "relu"
 
-    def forward(self, z: np.ndarray) -> np.ndarray:
-        self.mask = z > 0
-        return np.maximum(z, 0)  # (not z·mask: that gives −0.0 for negative z)
+    def forward(self, a: np.ndarray) -> np.ndarray:
+        self.mask = a > 0
+        return np.maximum(a, 0)  # (not a·mask: that gives −0.0 for negative a)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
         return (g * self.mask,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂a/∂z = 1[z>0]", self.mask),)
+        return (LocalGrad("∂{z}/∂{0} = 1[{0}>0]", self.mask),)
 
 
 class Clip(Function):
@@ -275,4 +282,4 @@ class Clip(Function):
         return (g * self.mask,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂z/∂a = 1[low≤a≤high]", self.mask),)
+        return (LocalGrad("∂{z}/∂{0} = 1[low≤{0}≤high]", self.mask),)

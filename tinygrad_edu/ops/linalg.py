@@ -10,7 +10,7 @@ from ..tensor import Function, unbroadcast
 
 
 class MatMul(Function):
-    """z = x @ W (1-D, 2-D, batched as numpy); ∂z/∂x = Wᵀ, ∂z/∂W = xᵀ (VJP: g·Wᵀ, xᵀ·g)"""
+    """z = a @ b (1-D, 2-D, batched as numpy); ∂z/∂a = bᵀ, ∂z/∂b = aᵀ (VJP: g·bᵀ, aᵀ·g)"""
 
     __slots__ = ("a", "b")
     name = "@"
@@ -45,7 +45,7 @@ class MatMul(Function):
         return ga, gb
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return LocalGrad("∂z/∂x = Wᵀ", self.b), LocalGrad("∂z/∂W = xᵀ", self.a)
+        return LocalGrad("∂{z}/∂{0} = {1}ᵀ", self.b), LocalGrad("∂{z}/∂{1} = {0}ᵀ", self.a)
 
 
 class Linear(Function):
@@ -83,5 +83,5 @@ class Linear(Function):
         return gx, gw, (np.add.reduce(g2, axis=0) if need[2] else None)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        out = (LocalGrad("∂z/∂x = W", self.w), LocalGrad("∂z/∂W = x", self.x))
-        return out + ((LocalGrad("∂z/∂b = 1", None),) if len(self.needs_grad) == 3 else ())
+        out = (LocalGrad("∂{z}/∂{0} = {1}", self.w), LocalGrad("∂{z}/∂{1} = {0}", self.x))
+        return out + ((LocalGrad("∂{z}/∂{2} = 1", None),) if len(self.needs_grad) == 3 else ())

@@ -86,7 +86,7 @@ class CrossEntropy(Function):
         return (g * self.dz,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂C/∂z = softmax(z) − y", self.dz),)
+        return (LocalGrad("∂{z}/∂{0} = softmax({0}) − y", self.dz),)
 
 
 def _binary_target(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -119,7 +119,7 @@ class BinaryCrossEntropy(Function):
         return (g * self.dz,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂C/∂z = σ(z) − y", self.dz),)
+        return (LocalGrad("∂{z}/∂{0} = σ({0}) − y", self.dz),)
 
 
 class BinaryCrossEntropyProb(Function):
@@ -150,7 +150,7 @@ class BinaryCrossEntropyProb(Function):
         return (g * self.dp,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂C/∂p = (p − y)/(p(1−p))", self.dp),)
+        return (LocalGrad("∂{z}/∂{0} = ({0} − y)/({0}(1−{0}))", self.dp),)
 
 
 def _n(shape: tuple[int, ...]) -> str:

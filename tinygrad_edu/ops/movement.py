@@ -31,7 +31,7 @@ class Reshape(Function):
         return (g.reshape(self.shape),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad(f"reshape back to {self.shape}", None),)
+        return (LocalGrad(f"∂{{z}}/∂{{0}}: reshape back to {self.shape}", None),)
 
 
 class Transpose(Function):
@@ -49,7 +49,7 @@ class Transpose(Function):
         return (g.transpose(self.inverse),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("transpose back", None),)
+        return (LocalGrad("∂{z}/∂{0}: transpose back", None),)
 
 
 def _axes_perm(axes: Any, ndim: int) -> tuple[int, ...]:
@@ -107,7 +107,7 @@ class GetItem(Function):
         return (out,)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("scatter back into the selected positions", None),)
+        return (LocalGrad("∂{z}/∂{0}: scatter back into the selected positions", None),)
 
 
 class Concatenate(Function):
@@ -125,7 +125,9 @@ class Concatenate(Function):
         return tuple(np.split(g, self.cuts, axis=self.axis))
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return tuple(LocalGrad("split back", None) for _ in range(len(self.cuts) + 1))
+        return tuple(
+            LocalGrad(f"∂{{z}}/∂{{{i}}}: split back", None) for i in range(len(self.cuts) + 1)
+        )
 
 
 class Stack(Function):
@@ -143,4 +145,4 @@ class Stack(Function):
         return tuple(np.moveaxis(g, self.axis, 0))
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return tuple(LocalGrad("unstack", None) for _ in range(self.n))
+        return tuple(LocalGrad(f"∂{{z}}/∂{{{i}}}: unstack", None) for i in range(self.n))

@@ -34,7 +34,7 @@ class Sum(Function):
         return (_spread(g, self.kept, self.shape),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂z/∂aᵢ = 1", None),)
+        return (LocalGrad("∂{z}/∂{0}ᵢ = 1", None),)
 
 
 class Mean(Function):
@@ -55,7 +55,7 @@ class Mean(Function):
         return (_spread(g / self.n, self.kept, self.shape),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad(f"∂z/∂aᵢ = 1/{self.n}", None),)
+        return (LocalGrad(f"∂{{z}}/∂{{0}}ᵢ = 1/{self.n}", None),)
 
 
 class Max(Function):
@@ -78,18 +78,18 @@ class Max(Function):
         return (self.w * g.reshape(self.kept),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂z/∂aᵢ = 1[aᵢ = max]", self.w),)
+        return (LocalGrad("∂{z}/∂{0}ᵢ = 1[{0}ᵢ = {z}]", self.w),)
 
 
 class LogSoftmax(Function):
-    """yᵢ = zᵢ − log Σⱼ e^zⱼ along `axis`; ∂y/∂z = I − softmax(z) (VJP: g − s·Σg)"""
+    """zᵢ = aᵢ − log Σⱼ e^aⱼ along `axis`; ∂z/∂a = I − softmax(a) (VJP: g − s·Σg, s = softmax(a))"""
 
     __slots__ = ("s", "axis")
     name = "log_softmax"
 
-    def forward(self, z: np.ndarray, axis: int) -> np.ndarray:
-        self.axis = normalize_axes(axis, z.ndim, "log_softmax")[0]
-        shifted = z - z.max(axis=self.axis, keepdims=True)  # largest exponent is e⁰: no overflow
+    def forward(self, a: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = normalize_axes(axis, a.ndim, "log_softmax")[0]
+        shifted = a - a.max(axis=self.axis, keepdims=True)  # largest exponent is e⁰: no overflow
         e = np.exp(shifted)
         se = e.sum(axis=self.axis, keepdims=True)
         self.s = e / se
@@ -99,25 +99,25 @@ class LogSoftmax(Function):
         return (g - self.s * g.sum(axis=self.axis, keepdims=True),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂y/∂z = I − softmax(z)", self.s),)
+        return (LocalGrad("∂{z}/∂{0} = I − softmax({0})", self.s),)
 
 
 class Softmax(Function):
-    """sᵢ = e^zᵢ / Σⱼ e^zⱼ along `axis`; ∂s/∂z = diag(s) − ssᵀ (VJP: s·(g − Σ g·s))"""
+    """zᵢ = e^aᵢ / Σⱼ e^aⱼ along `axis`; ∂z/∂a = diag(z) − zzᵀ (VJP: z·(g − Σ g·z))"""
 
-    __slots__ = ("s", "axis")
+    __slots__ = ("z", "axis")
     name = "softmax"
 
-    def forward(self, z: np.ndarray, axis: int) -> np.ndarray:
-        self.axis = normalize_axes(axis, z.ndim, "softmax")[0]
-        e = np.exp(z - z.max(axis=self.axis, keepdims=True))
+    def forward(self, a: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = normalize_axes(axis, a.ndim, "softmax")[0]
+        e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         e /= e.sum(axis=self.axis, keepdims=True)
-        self.s = e
+        self.z = e
         return e
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        s = self.s
-        return (s * (g - (g * s).sum(axis=self.axis, keepdims=True)),)
+        z = self.z
+        return (z * (g - (g * z).sum(axis=self.axis, keepdims=True)),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂s/∂z = diag(s) − ssᵀ", self.s),)
+        return (LocalGrad("∂{z}/∂{0} = diag({z}) − {z}{z}ᵀ", self.z),)
