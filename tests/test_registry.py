@@ -55,7 +55,6 @@ def test_discovery_finds_the_ops_of_both_carriers() -> None:
     found = defined_ops()
     assert {ops.Add, ops.MatMul, ops.Linear, ops.CrossEntropy} <= found
     assert {value.Mul, value.Pow, value.WeightedSum, value.Sum} <= found
-    assert len([c for c in found if issubclass(c, ValueOp)]) == 14  # today's scalar ops
 
 
 @pytest.mark.parametrize("case", REGISTRY, ids=[c.name for c in REGISTRY])
