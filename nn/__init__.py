@@ -25,14 +25,19 @@ the same networks from Values, to draw a tiny one weight by weight.
 """
 
 from . import functional, init
+from .conv import AvgPool2d, Conv1d, Conv2d, MaxPool2d
 from .data import Batches, train_test_split
 from .functional import (
+    avg_pool2d,
     binary_cross_entropy,
+    conv1d,
+    conv2d,
     cross_entropy,
     dropout,
     flatten,
     l2_penalty,
     log_softmax,
+    max_pool2d,
     mse,
     relu,
     sigmoid,
@@ -53,6 +58,7 @@ from .module import (
     Softmax,
     Tanh,
 )
+from .norm import BatchNorm1d, BatchNorm2d
 from .optim import SGD, Adagrad, Adam, Optimizer
 from .scalar import ValueLayer, ValueMLP, ValueNeuron
 from .serialize import CheckpointError, load, save
@@ -69,13 +75,19 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
     "Batches",
     "CheckpointError",
     "ConversionError",
+    "Conv1d",
+    "Conv2d",
     "Dropout",
     "Flatten",
     "Identity",
     "Linear",
+    "MaxPool2d",
     "Module",
     "ModuleList",
     "Optimizer",
@@ -88,7 +100,10 @@ __all__ = [
     "ValueLayer",
     "ValueMLP",
     "ValueNeuron",
+    "avg_pool2d",
     "binary_cross_entropy",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "from_torch",
     "dropout",
@@ -99,6 +114,7 @@ __all__ = [
     "load_torch_state_dict",
     "load",
     "log_softmax",
+    "max_pool2d",
     "mse",
     "relu",
     "save",

@@ -16,6 +16,10 @@ from ..errors import InputError, ShapeError
 from ..graph import MODE, Node
 from ..tensor import Tensor, as_float_array
 from ..value import Value
+from .conv import avg_pool2d as avg_pool2d  # re-exported: F.conv2d etc. as in torch
+from .conv import conv1d as conv1d
+from .conv import conv2d as conv2d
+from .conv import max_pool2d as max_pool2d
 from .layers import dropout, flatten
 from .module import Module, _check_finite, _lift
 

@@ -40,29 +40,40 @@ def make_rng(seed: Seed, what: str = "init") -> np.random.Generator:
     )
 
 
-def xavier_uniform(rng: np.random.Generator, fan_out: int, fan_in: int) -> np.ndarray:
+Shape = tuple[int, ...] | None  # None: the matrix (fan_out, fan_in)
+
+
+def xavier_uniform(
+    rng: np.random.Generator, fan_out: int, fan_in: int, shape: Shape = None
+) -> np.ndarray:
     """U(−a, a) with a = √(6/(fan_in+fan_out)): keeps Var(z) ≈ Var(x) forward and backward."""
     a = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-a, a, (fan_out, fan_in))
+    return rng.uniform(-a, a, shape or (fan_out, fan_in))
 
 
-def xavier_normal(rng: np.random.Generator, fan_out: int, fan_in: int) -> np.ndarray:
+def xavier_normal(
+    rng: np.random.Generator, fan_out: int, fan_in: int, shape: Shape = None
+) -> np.ndarray:
     """N(0, 2/(fan_in+fan_out))."""
-    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), (fan_out, fan_in))
+    return rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), shape or (fan_out, fan_in))
 
 
-def he_normal(rng: np.random.Generator, fan_out: int, fan_in: int) -> np.ndarray:
+def he_normal(
+    rng: np.random.Generator, fan_out: int, fan_in: int, shape: Shape = None
+) -> np.ndarray:
     """N(0, 2/fan_in): relu zeroes half the inputs, so twice Xavier's variance."""
-    return rng.normal(0.0, np.sqrt(2.0 / fan_in), (fan_out, fan_in))
+    return rng.normal(0.0, np.sqrt(2.0 / fan_in), shape or (fan_out, fan_in))
 
 
-def he_uniform(rng: np.random.Generator, fan_out: int, fan_in: int) -> np.ndarray:
+def he_uniform(
+    rng: np.random.Generator, fan_out: int, fan_in: int, shape: Shape = None
+) -> np.ndarray:
     """U(−a, a) with a = √(6/fan_in)."""
     a = np.sqrt(6.0 / fan_in)
-    return rng.uniform(-a, a, (fan_out, fan_in))
+    return rng.uniform(-a, a, shape or (fan_out, fan_in))
 
 
-INITS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
+INITS: dict[str, Callable[..., np.ndarray]] = {
     "xavier": xavier_uniform,
     "xavier_normal": xavier_normal,
     "he": he_normal,
@@ -77,13 +88,16 @@ def init_weight(
     fan_in: int,
     std: float | None = None,
     what: str = "init",
+    shape: Shape = None,
 ) -> np.ndarray:
-    """A float64 weight matrix (fan_out × fan_in) drawn with scheme `kind` (see module doc)."""
+    """A float64 weight matrix (fan_out × fan_in) drawn with scheme `kind` (see module doc);
+    `shape` draws another shape with these fans (a conv kernel (out, in, kh, kw) has
+    fan_in = in·kh·kw and fan_out = out·kh·kw, as in torch)."""
     if kind == "normal":
         s = DEFAULT_STD if std is None else float(std)
         if not s >= 0:
             raise InputError(f"{what}: std must be ≥ 0, got {std}")
-        return rng.normal(0.0, s, (fan_out, fan_in))
+        return rng.normal(0.0, s, shape or (fan_out, fan_in))
     if std is not None:
         raise InputError(f"{what}: std= only applies to init='normal', not init={kind!r}")
     try:
@@ -93,4 +107,4 @@ def init_weight(
             f"{what}: unknown init {kind!r}; choose one of "
             + ", ".join(repr(k) for k in (*INITS, "normal"))
         ) from None
-    return fn(rng, fan_out, fan_in)
+    return fn(rng, fan_out, fan_in, shape)

@@ -55,6 +55,7 @@ class Module:
         d = self.__dict__
         d["_parameters"] = {}  # attribute → Parameter (or Value, in the scalar twin)
         d["_modules"] = {}  # attribute → Module
+        d["_buffers"] = {}  # attribute → numpy array: state that is not learned (BatchNorm)
         d["_name"] = ""
         d["training"] = True
 
@@ -66,7 +67,14 @@ class Module:
                 f"{type(self).__name__}: call super().__init__() before assigning parameters "
                 f"or submodules (while setting {key!r})"
             )
-        if "_parameters" in d:
+        if key in d.get("_buffers", ()):
+            if not isinstance(value, np.ndarray):
+                raise TypeError(
+                    f"{type(self).__name__}: buffer {key!r} must stay a numpy array, got "
+                    f"{type(value).__name__} (assign into it with {key}[...] = value)"
+                )
+            d["_buffers"][key] = value
+        elif "_parameters" in d:
             d["_parameters"].pop(key, None)
             d["_modules"].pop(key, None)
             if isinstance(value, Parameter):
@@ -85,6 +93,21 @@ class Module:
         self._parameters[key] = node
         if isinstance(node, Parameter):
             node.label = _join(self._name, key)
+
+    def register_buffer(self, key: str, array: np.ndarray) -> None:
+        """Register state that is saved with the model but not learned (no gradient, not in
+        parameters()): e.g. BatchNorm's running mean. It is in state_dict(), nn.save and
+        nn.load under its dotted name, and `self.<key>` is the array itself."""
+        if "_buffers" not in self.__dict__:
+            raise TypeError(
+                f"{type(self).__name__}: call super().__init__() before register_buffer"
+            )
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"register_buffer: {key!r} must be a numpy array")
+        if key in self._parameters or key in self._modules:
+            raise InputError(f"register_buffer: {key!r} is already a parameter or a submodule")
+        self._buffers[key] = array
+        object.__setattr__(self, key, array)
 
     def _register_module(self, key: str, module: Module) -> None:
         if any(m is self for m in module.modules()):
@@ -147,6 +170,15 @@ class Module:
             yield name, mod
             stack.extend((_join(name, k), m) for k, m in reversed(list(mod._modules.items())))
 
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer of this module and its descendants."""
+        for mod_prefix, mod in self.named_modules(prefix):
+            for key, b in mod._buffers.items():
+                yield _join(mod_prefix, key), b
+
+    def buffers(self) -> list[np.ndarray]:
+        return [b for _, b in self.named_buffers()]
+
     def modules(self) -> list[Module]:
         return [m for _, m in self.named_modules()]
 
@@ -197,20 +229,28 @@ class Module:
             if isinstance(p, Tensor) and p.data.dtype != dt:
                 p.data = p.data.astype(dt)
                 p.grad = None
+        for m in self.modules():
+            for key, b in list(m._buffers.items()):
+                if b.dtype.kind == "f" and b.dtype != dt:
+                    setattr(m, key, b.astype(dt))
         return self
 
     # -- state -----------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
-        """name → a copy of the parameter's values (0-d float64 arrays for Values)."""
+        """name → a copy of each parameter's values (0-d float64 arrays for Values), then of
+        each buffer (e.g. BatchNorm's running statistics). Names are what torch's state_dict
+        uses; the order is parameters first, then buffers."""
         out: dict[str, np.ndarray] = {}
         for name, p in self.named_parameters():
             out[name] = (
                 np.array(p.data, dtype=np.float64) if isinstance(p, Value) else p.data.copy()
             )
+        for name, b in self.named_buffers():
+            out[name] = b.copy()
         return out
 
     def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
-        """Copy values into the parameters by name (cast to each parameter's dtype).
+        """Copy values into the parameters and buffers by name (cast to each one's dtype).
 
         Checks everything before changing anything: a missing or unexpected name (strict) or a
         shape that differs raises CheckpointError naming the parameter, and leaves the model as

@@ -34,9 +34,10 @@ def _names(names: list[str], limit: int = 5) -> str:
 
 
 def _check_state(
-    params: dict[str, Node], state: Mapping[str, Any], strict: bool, what: str
-) -> list[tuple[Node, np.ndarray]]:
-    """Validate a name → array mapping against the model; return (parameter, array) pairs."""
+    params: dict[str, Node | np.ndarray], state: Mapping[str, Any], strict: bool, what: str
+) -> list[tuple[Node | np.ndarray, np.ndarray]]:
+    """Validate a name → array mapping against the model's parameters and buffers; return
+    (parameter or buffer, array) pairs."""
     if not isinstance(state, Mapping):
         raise CheckpointError(
             f"{what}: expected a mapping name → array, got {type(state).__name__}"
@@ -63,7 +64,9 @@ def _check_state(
         arr = np.asarray(arr.data if isinstance(arr, Value) else arr)
         if arr.dtype.kind not in "biuf":
             raise CheckpointError(f"{what}: parameter {name!r} holds {arr.dtype} data, not numbers")
-        want = () if isinstance(p, Value) else p.data.shape
+        want = (
+            () if isinstance(p, Value) else p.shape if isinstance(p, np.ndarray) else p.data.shape
+        )
         if arr.shape != want:
             raise CheckpointError(
                 f"{what}: parameter {name!r} has shape {arr.shape} in the checkpoint but "
@@ -139,9 +142,13 @@ def load(module: Module, path: PathLike, strict: bool = True) -> Module:
 
 def apply_state(module: Module, state: Mapping[str, Any], strict: bool, what: str) -> None:
     """Check the whole state against the module, then copy it in (cast to each dtype)."""
-    plan = _check_state(dict(module.named_parameters()), state, strict, what)
+    targets: dict[str, Node | np.ndarray] = dict(module.named_parameters())
+    targets.update(module.named_buffers())
+    plan = _check_state(targets, state, strict, what)
     for p, arr in plan:
-        if isinstance(p, Value):
+        if isinstance(p, np.ndarray):  # a buffer, in place like the parameters
+            p[...] = arr
+        elif isinstance(p, Value):
             p.data = float(arr)
         else:
             p.data[...] = arr  # in place: optimizers and live graphs keep the same array

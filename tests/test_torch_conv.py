@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, ops
+from tinygrad_edu import Tensor, nn, ops
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
@@ -41,6 +41,7 @@ CONV2D = [
 ]
 
 
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
 @pytest.mark.parametrize("dtype, atol", DTYPES, ids=["float64", "float32"])
 @pytest.mark.parametrize("xs, ws, opts", CONV2D, ids=[str(c[2]) for c in CONV2D])
 @pytest.mark.parametrize("bias", [True, False], ids=["bias", "nobias"])
@@ -133,3 +134,77 @@ def test_avg_pool2d_matches_torch(opts, dtype, atol) -> None:
         dtype,
         atol,
     )
+
+
+# -- modules -------------------------------------------------------------------------------------
+
+
+def _to_torch_params(ours, theirs) -> None:
+    with torch.no_grad():
+        for name, p in theirs.named_parameters():
+            p.copy_(torch.tensor(dict(ours.named_parameters())[name].data))
+
+
+@pytest.mark.parametrize("momentum", [0.1, None])
+@pytest.mark.parametrize("kind", ["1d", "1d-seq", "2d"])
+def test_batchnorm_matches_torch_in_training_and_eval(kind, momentum) -> None:
+    rng = np.random.default_rng(0)
+    shape = {"1d": (6, 3), "1d-seq": (4, 3, 5), "2d": (4, 3, 5, 2)}[kind]
+    cls = nn.BatchNorm2d if kind == "2d" else nn.BatchNorm1d
+    tcls = torch.nn.BatchNorm2d if kind == "2d" else torch.nn.BatchNorm1d
+    ours = cls(3, momentum=momentum, dtype=np.float64)
+    ours.weight.data[...] = rng.normal(size=3)
+    ours.bias.data[...] = rng.normal(size=3)
+    theirs = tcls(3, momentum=momentum).double()
+    _to_torch_params(ours, theirs)
+    for _ in range(3):
+        x = rng.normal(1.0, 2.0, size=shape)
+        g = rng.normal(size=shape)
+        tx = torch.tensor(x, requires_grad=True)
+        mine = Tensor(x, requires_grad=True)
+        y = ours(mine)
+        y.backward(g)
+        ty = theirs(tx)
+        ty.backward(torch.tensor(g))
+        np.testing.assert_allclose(y.data, ty.detach().numpy(), atol=1e-10)
+        np.testing.assert_allclose(mine.grad, tx.grad.numpy(), atol=1e-10)
+        np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), atol=1e-10)
+        ours.zero_grad()
+        theirs.zero_grad()
+    tstate = theirs.state_dict()
+    for name, arr in ours.state_dict().items():
+        np.testing.assert_allclose(arr, tstate[name].numpy(), atol=1e-12, err_msg=name)
+    ours.eval()
+    theirs.eval()
+    x = rng.normal(size=shape)
+    np.testing.assert_allclose(ours(x).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-10)
+
+
+def test_conv_and_pool_modules_match_torch_modules() -> None:
+    rng = np.random.default_rng(0)
+    ours = nn.Sequential(
+        nn.Conv2d(2, 4, 3, stride=2, padding=1, seed=0, dtype=np.float64),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=1),
+        nn.Conv2d(4, 4, 3, groups=4, padding="same", seed=1, dtype=np.float64),
+        nn.AvgPool2d(2),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(2, 4, 3, stride=2, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2, stride=1),
+        torch.nn.Conv2d(4, 4, 3, groups=4, padding="same"),
+        torch.nn.AvgPool2d(2),
+    ).double()
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    _to_torch_params(ours, theirs)
+    x = rng.normal(size=(2, 2, 11, 10))
+    out = ours(x)
+    tout = theirs(torch.tensor(x))
+    np.testing.assert_allclose(out.data, tout.detach().numpy(), atol=1e-10)
+    out.sum().backward()
+    tout.sum().backward()
+    for name, p in theirs.named_parameters():
+        np.testing.assert_allclose(
+            dict(ours.named_parameters())[name].grad, p.grad.numpy(), atol=1e-10, err_msg=name
+        )

@@ -40,7 +40,7 @@ Pads = tuple[Pair, Pair]  # ((top, bottom), (left, right))
 # arguments
 
 
-def _pair(v: Any, what: str, op: str, minimum: int) -> Pair:
+def as_pair(v: Any, what: str, op: str, minimum: int) -> Pair:
     """An int or a pair of ints (torch's `_pair`), each ≥ minimum."""
     vals = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
     if len(vals) != 2 or not all(
@@ -65,8 +65,17 @@ def _pads(padding: Any, kernel: Pair, dilation: Pair, stride: Pair, op: str) -> 
         raise InputError(
             f"'{op}': padding must be an int, a pair, 'valid' or 'same', got {padding!r}"
         )
-    ph, pw = _pair(padding, "padding", op, 0)
+    ph, pw = as_pair(padding, "padding", op, 0)
     return (ph, ph), (pw, pw)
+
+
+def conv_options(
+    kernel: Pair, stride: Any, padding: Any, dilation: Any, op: str
+) -> tuple[Pair, Pads, Pair]:
+    """Checked (stride, pads, dilation) of a convolution with this kernel size."""
+    stride = as_pair(stride, "stride", op, 1)
+    dilation = as_pair(dilation, "dilation", op, 1)
+    return stride, _pads(padding, kernel, dilation, stride, op), dilation
 
 
 def out_size(n: int, pad: Pair, k: int, s: int, d: int) -> int:
@@ -156,9 +165,7 @@ class Conv2d(Function):
         if b is not None and b.shape != (o,):
             raise ShapeError(f"'{op}': bias shape {b.shape} must be ({o},), one per out channel")
         kernel = (kh, kw)
-        stride = _pair(stride, "stride", op, 1)
-        dilation = _pair(dilation, "dilation", op, 1)
-        pads = _pads(padding, kernel, dilation, stride, op)
+        stride, pads, dilation = conv_options(kernel, stride, padding, dilation, op)
         ho = out_size(h, pads[0], kh, stride[0], dilation[0])
         wo = out_size(wd, pads[1], kw, stride[1], dilation[1])
         if ho < 1 or wo < 1:
@@ -243,16 +250,23 @@ class Conv1d(Conv2d):
         dilation: int = 1,
         groups: int = 1,
     ) -> np.ndarray:
-        for what, v in (("stride", stride), ("dilation", dilation)):
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
-                raise InputError(f"'conv1d': {what} must be an int, got {v!r}")
-        if not isinstance(padding, str):
-            if not isinstance(padding, (int, np.integer)) or isinstance(padding, bool):
+        stride2, padding2, dilation2 = self._pair_1d(stride, padding, dilation)
+        return super().forward(x, w, b, stride2, padding2, dilation2, groups)
+
+    @staticmethod
+    def _pair_1d(stride: Any, padding: Any, dilation: Any) -> tuple[Pair, Any, Pair]:
+        """conv1d's int arguments as conv2d's pairs (height 1, never padded)."""
+        for what, v in (("stride", stride), ("dilation", dilation), ("padding", padding)):
+            if what == "padding" and isinstance(padding, str):
+                continue
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 0:
                 raise InputError(
-                    f"'conv1d': padding must be an int, 'valid' or 'same', got {padding!r}"
+                    f"'conv1d': {what} must be an int"
+                    + (", 'valid' or 'same'" if what == "padding" else "")
+                    + f", got {v!r}"
                 )
-            padding = (0, padding)
-        return super().forward(x, w, b, (1, stride), padding, (1, dilation), groups)
+        pad = padding if isinstance(padding, str) else (0, int(padding))
+        return (1, int(stride)), pad, (1, int(dilation))
 
     def _as_2d(self, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if x.ndim != 3 or w.ndim != 3:
@@ -270,6 +284,22 @@ class Conv1d(Conv2d):
 # pooling
 
 
+def pool_options(
+    kernel_size: Any, stride: Any, padding: Any, dilation: Any, op: str
+) -> tuple[Pair, Pair, Pads, Pair]:
+    """Checked (kernel, stride, pads, dilation) of a pooling op; stride None = the kernel."""
+    kernel = as_pair(kernel_size, "kernel_size", op, 1)
+    stride = kernel if stride is None else as_pair(stride, "stride", op, 1)
+    dilation = as_pair(dilation, "dilation", op, 1)
+    ph, pw = as_pair(padding, "padding", op, 0)
+    if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
+        raise InputError(
+            f"'{op}': padding {(ph, pw)} must be at most half the kernel size {kernel} "
+            "(as in torch: a window must never lie entirely in the padding)"
+        )
+    return kernel, stride, ((ph, ph), (pw, pw)), dilation
+
+
 def _pool_args(
     x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, dilation: Any, op: str
 ) -> tuple[Pair, Pair, Pads, Pair, int, int]:
@@ -278,22 +308,13 @@ def _pool_args(
             f"'{op}': needs an input (N, C, H, W), got shape {x.shape}; add a batch axis to a "
             "single image with x.reshape(1, C, H, W)"
         )
-    kernel = _pair(kernel_size, "kernel_size", op, 1)
-    stride = kernel if stride is None else _pair(stride, "stride", op, 1)
-    dilation = _pair(dilation, "dilation", op, 1)
-    ph, pw = _pair(padding, "padding", op, 0)
-    if 2 * ph > kernel[0] or 2 * pw > kernel[1]:
-        raise InputError(
-            f"'{op}': padding {(ph, pw)} must be at most half the kernel size {kernel} "
-            "(as in torch: a window must never lie entirely in the padding)"
-        )
-    pads = ((ph, ph), (pw, pw))
+    kernel, stride, pads, dilation = pool_options(kernel_size, stride, padding, dilation, op)
     ho = out_size(x.shape[2], pads[0], kernel[0], stride[0], dilation[0])
     wo = out_size(x.shape[3], pads[1], kernel[1], stride[1], dilation[1])
     if ho < 1 or wo < 1:
         raise ShapeError(
             f"'{op}': the window {kernel} is larger than the padded input "
-            f"{(x.shape[2] + 2 * ph, x.shape[3] + 2 * pw)}"
+            f"{(x.shape[2] + sum(pads[0]), x.shape[3] + sum(pads[1]))}"
         )
     return kernel, stride, pads, dilation, ho, wo
 
