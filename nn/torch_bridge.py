@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from . import conv as _conv
 from . import module as _m
+from . import norm as _norm
 
 PathLike = str | os.PathLike
 
@@ -57,6 +59,16 @@ _SAME: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "Softmax": ("Softmax", (("axis", "dim"),)),
     "Dropout": ("Dropout", (("p", "p"),)),
     "Flatten": ("Flatten", (("start_dim", "start_dim"), ("end_dim", "end_dim"))),
+    "MaxPool2d": (
+        "MaxPool2d",
+        (("kernel_size", "kernel_size"), ("stride", "stride"), ("padding", "padding"))
+        + (("dilation", "dilation"),),
+    ),
+    "AvgPool2d": (
+        "AvgPool2d",
+        (("kernel_size", "kernel_size"), ("stride", "stride"), ("padding", "padding"))
+        + (("count_include_pad", "count_include_pad"), ("divisor_override", "divisor_override")),
+    ),
 }
 
 # modules that cannot convert, with the reason and the remedy
@@ -67,6 +79,8 @@ _REFUSED: dict[str, str] = {
     "same seed in float64)",
     "ValueMLP": "the scalar twin builds graphs of Values; build nn.MLP(sizes, dtype=np.float64) "
     "with the same seed, or copy its weights into one",
+    "_ConvNd": "it is the base class of Conv1d and Conv2d; use one of those",
+    "_BatchNorm": "it is the base class of BatchNorm1d and BatchNorm2d; use one of those",
     "_Function": "it wraps a plain Python function, which torch cannot run; use a module "
     "(nn.Sigmoid() instead of nn.sigmoid)",
 }
@@ -130,12 +144,35 @@ def _modulelist_to_torch(m: _m.ModuleList, torch: Any, path: str) -> Any:
     )
 
 
+def _conv_to_torch(m: _conv._ConvNd, torch: Any, path: str) -> Any:
+    cls = torch.nn.Conv2d if m.spatial == 2 else torch.nn.Conv1d
+    return cls(
+        m.in_channels,
+        m.out_channels,
+        m.kernel_size,
+        stride=m.stride,
+        padding=m.padding,
+        dilation=m.dilation,
+        groups=m.groups,
+        bias=m.bias is not None,
+    )
+
+
+def _batchnorm_to_torch(m: _norm._BatchNorm, torch: Any, path: str) -> Any:
+    cls = torch.nn.BatchNorm2d if isinstance(m, _norm.BatchNorm2d) else torch.nn.BatchNorm1d
+    return cls(m.num_features, m.eps, m.momentum, m.affine, m.track_running_stats)
+
+
 # our class -> builder of the torch module (structure only; weights are copied afterwards)
 _CONVERTERS: dict[type, Callable[[Any, Any, str], Any]] = {
     _m.Linear: _linear_to_torch,
     _m.MLP: _mlp_to_torch,
     _m.Sequential: _sequential_to_torch,
     _m.ModuleList: _modulelist_to_torch,
+    _conv.Conv2d: _conv_to_torch,
+    _conv.Conv1d: _conv_to_torch,
+    _norm.BatchNorm1d: _batchnorm_to_torch,
+    _norm.BatchNorm2d: _batchnorm_to_torch,
 }
 
 
@@ -204,11 +241,43 @@ def _mlp_from_torch(t: Any, path: str) -> _m.Module:
     )
 
 
+def _conv_from_torch(t: Any, path: str) -> _m.Module:
+    one_d = type(t).__name__ == "Conv1d"
+    cls = _conv.Conv1d if one_d else _conv.Conv2d
+
+    def arg(v: Any) -> Any:  # torch keeps Conv1d's ints as 1-tuples
+        return v[0] if one_d and isinstance(v, tuple) else v
+
+    return cls(
+        t.in_channels,
+        t.out_channels,
+        arg(t.kernel_size),
+        stride=arg(t.stride),
+        padding=arg(t.padding),
+        dilation=arg(t.dilation),
+        groups=t.groups,
+        bias=t.bias is not None,
+        padding_mode=t.padding_mode,
+        dtype=_np_dtype(t.weight),
+    )
+
+
+def _batchnorm_from_torch(t: Any, path: str) -> _m.Module:
+    cls = _norm.BatchNorm2d if type(t).__name__ == "BatchNorm2d" else _norm.BatchNorm1d
+    ref = t.weight if t.weight is not None else t.running_mean
+    dtype = _np_dtype(ref) if ref is not None else np.float32
+    return cls(t.num_features, t.eps, t.momentum, t.affine, t.track_running_stats, dtype=dtype)
+
+
 _FROM_TORCH: dict[str, Callable[[Any, str], _m.Module]] = {
     "Linear": _linear_from_torch,
     "Sequential": _sequential_from_torch,
     "ModuleList": _modulelist_from_torch,
     "TorchMLP": _mlp_from_torch,
+    "Conv1d": _conv_from_torch,
+    "Conv2d": _conv_from_torch,
+    "BatchNorm1d": _batchnorm_from_torch,
+    "BatchNorm2d": _batchnorm_from_torch,
 }
 
 

@@ -208,3 +208,42 @@ def test_conv_and_pool_modules_match_torch_modules() -> None:
         np.testing.assert_allclose(
             dict(ours.named_parameters())[name].grad, p.grad.numpy(), atol=1e-10, err_msg=name
         )
+
+
+def test_a_cnn_converts_to_torch_and_back_with_its_running_statistics() -> None:
+    rng = np.random.default_rng(0)
+    ours = nn.Sequential(
+        nn.Conv2d(1, 3, 3, padding=1, seed=0, dtype=np.float64),
+        nn.BatchNorm2d(3, dtype=np.float64),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.AvgPool2d(2, stride=1),
+        nn.Flatten(),
+        nn.BatchNorm1d(3 * 2 * 2, dtype=np.float64),
+        nn.Linear(12, 2, seed=2, dtype=np.float64),
+    )
+    x = rng.normal(size=(4, 1, 6, 6))
+    ours(x)  # one training step's statistics
+    theirs = nn.to_torch(ours)
+    assert int(theirs[1].num_batches_tracked) == 1
+    np.testing.assert_allclose(theirs[1].running_var.numpy(), ours[1].running_var, atol=1e-15)
+    for mode in ("train", "eval"):
+        getattr(ours, mode)(), getattr(theirs, mode)()
+        np.testing.assert_allclose(
+            ours(x).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-10, err_msg=mode
+        )
+    back = nn.from_torch(theirs)
+    assert [type(m).__name__ for m in back] == [type(m).__name__ for m in ours]
+    assert back[0].weight.dtype == np.float64
+    for name, arr in theirs.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[name], arr.numpy(), err_msg=name)
+
+
+def test_conv1d_converts_both_ways() -> None:
+    ours = nn.Conv1d(4, 6, 3, stride=2, padding=1, groups=2, seed=0, dtype=np.float64)
+    theirs = nn.to_torch(ours)
+    x = np.random.default_rng(0).normal(size=(2, 4, 9))
+    np.testing.assert_allclose(ours(x).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-12)
+    back = nn.from_torch(theirs)
+    assert (back.stride, back.padding, back.groups) == (2, 1, 2)
+    np.testing.assert_array_equal(back.weight.data, ours.weight.data)
