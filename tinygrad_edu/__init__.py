@@ -15,7 +15,16 @@ from .errors import (
     ShapeError,
 )
 from .gradcheck import GradcheckResult, gradcheck
-from .graph import LocalGrad, Node, backward, detect_anomaly, enable_grad, no_grad, topo_sort
+from .graph import (
+    LocalGrad,
+    Node,
+    backward,
+    collector_paused,
+    detect_anomaly,
+    enable_grad,
+    no_grad,
+    topo_sort,
+)
 from .tensor import Function, Tensor, concatenate, maximum, stack, unbroadcast, where
 from .value import Value
 
@@ -36,6 +45,7 @@ __all__ = [
     "Tensor",
     "Value",
     "backward",
+    "collector_paused",
     "concatenate",
     "detect_anomaly",
     "enable_grad",

@@ -146,6 +146,7 @@ class Tensor(Node):
         self.label = label
         self._parents: tuple[Tensor, ...] = ()
         self._ctx: Function | None = None
+        self._mark = None
 
     # -- inspection ------------------------------------------------------------------------------
     @property
@@ -418,6 +419,7 @@ def _make(data: np.ndarray, parents: tuple[Tensor, ...], ctx: Function | None, r
     t.label = ""
     t._parents = parents
     t._ctx = ctx
+    t._mark = None
     return t
 
 

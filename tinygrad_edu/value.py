@@ -51,6 +51,7 @@ class Value(Node):
         self._parents: tuple[Value, ...] = ()
         self._local: tuple[float, ...] = ()
         self._op: ValueOp | None = None
+        self._mark = None
 
     # -- inspection -------------------------------------------------------------------------------
     @property
@@ -187,6 +188,7 @@ def _node(z: float, parents: tuple[Value, ...], local: tuple[float, ...], op: Va
     v.data = z
     v.grad = 0.0
     v.label = ""
+    v._mark = None
     if MODE.grad_enabled:
         v._parents = parents
         v._local = local
