@@ -1,7 +1,9 @@
 """Probabilistic generative classifiers in closed form (pure numpy).
 
 The lecture's recipe: model each class C_k by a distribution P(x|C_k) fitted by maximum
-likelihood and a prior P(C_k) = N_k / N, then classify with Bayes' rule
+likelihood and a prior P(C_k) (N_k / N by default; the prior and the densities may come from
+different sources, so ``priors=`` takes equal priors or the user's own), then classify with
+Bayes' rule
 
     P(C_k|x) = P(x|C_k) P(C_k) / sum_j P(x|C_j) P(C_j).
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -32,6 +35,7 @@ import numpy as np
 __all__ = ["SingularCovarianceWarning", "GaussianClassifier", "BernoulliNaiveBayes"]
 
 CovarianceKind = Literal["separate", "shared", "diagonal"]
+Priors = Literal["empirical", "equal"] | Sequence[float]
 
 
 class SingularCovarianceWarning(UserWarning):
@@ -100,8 +104,13 @@ class GaussianClassifier:
         classes, P(C1|x) = sigma(w.x + b) exactly, where C1 = ``classes[1]`` and
         C2 = ``classes[0]`` (labels sorted; with y=1 for Water, C1 is Water), and
         w = Sigma^-1 (mu1 - mu2), b = -1/2 mu1^T Sigma^-1 mu1 + 1/2 mu2^T Sigma^-1 mu2
-        + ln(N1/N2); see :attr:`w`, :attr:`b`.
+        + ln(P(C1)/P(C2)); see :attr:`w`, :attr:`b`.
       * ``"diagonal"``: Sigma_k = diag of the class MLE (Naive Bayes: independent features).
+
+    ``priors``: ``"empirical"`` (P(C_k) = N_k/N, the maximum-likelihood estimate), ``"equal"``
+    (1/K each) or K numbers in the order of the sorted labels (they must sum to 1): the prior
+    can come from elsewhere than the training counts (e.g. how common each class is in the
+    world), and it shifts the posterior and, for shared Sigma, the bias b.
 
     Any number K >= 2 of classes works; ``predict_proba`` columns follow ``classes``.
     After ``fit``: ``classes`` (sorted labels), ``means`` (K, d), ``covariances`` (K, d, d),
@@ -125,24 +134,55 @@ class GaussianClassifier:
     or use ``covariance="shared"``.
     """
 
-    def __init__(self, covariance: CovarianceKind = "separate", rtol: float = 1e-10) -> None:
+    def __init__(
+        self,
+        covariance: CovarianceKind = "separate",
+        rtol: float = 1e-10,
+        priors: Priors = "empirical",
+    ) -> None:
         if covariance not in ("separate", "shared", "diagonal"):
             raise ValueError(
                 f"covariance must be 'separate', 'shared' or 'diagonal'; got {covariance!r}"
             )
         if not 0.0 <= rtol < 1.0:
             raise ValueError(f"rtol must be in [0, 1); got {rtol}")
+        if isinstance(priors, str):
+            if priors not in ("empirical", "equal"):
+                raise ValueError(
+                    f"priors must be 'empirical', 'equal' or one probability per class; "
+                    f"got {priors!r}"
+                )
+        else:
+            given = np.asarray(priors, dtype=np.float64)
+            if given.ndim != 1 or not (given > 0).all() or abs(given.sum() - 1.0) > 1e-9:
+                raise ValueError(
+                    f"priors: give one positive probability per class, summing to 1 "
+                    f"(order of the sorted labels); got {list(np.atleast_1d(given))}"
+                )
+            priors = tuple(float(p) for p in given)
         self.covariance = covariance
         self.rtol = rtol
+        self.prior_kind = priors
         self._fitted = False
+
+    def _resolve_priors(self, counts: np.ndarray) -> np.ndarray:
+        if self.prior_kind == "empirical":
+            return counts / counts.sum()
+        if self.prior_kind == "equal":
+            return np.full(counts.size, 1.0 / counts.size)
+        given = np.array(self.prior_kind, dtype=np.float64)
+        if given.size != counts.size:
+            raise ValueError(f"priors has {given.size} values but y has {counts.size} classes")
+        return given
 
     # --------------------------------------------------------------------------- fitting
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> GaussianClassifier:
-        """Maximum-likelihood mu_k, Sigma_k (1/N_k) and priors N_k/N; returns ``self``."""
+        """Maximum-likelihood mu_k, Sigma_k (1/N_k); priors N_k/N unless given; returns ``self``."""
         x = _check_x(X)
         labels = _check_y(y, x)
         classes, index, counts = _classes(labels)
+        priors = self._resolve_priors(counts)
         n, d = x.shape
         means = np.stack([x[index == k].mean(axis=0) for k in range(classes.size)])
         covs = np.empty((classes.size, d, d))
@@ -162,7 +202,7 @@ class GaussianClassifier:
         # Assign only after everything succeeded, so a failed refit keeps the old model.
         self._whiten, self._basis, self._log_norm, ranks, self._scale = map(list, zip(*factors))
         self.classes, self.means, self.covariances = classes, means, covs
-        self.counts, self.priors = counts, counts / n
+        self.counts, self.priors = counts, priors
         self._log_priors = np.log(self.priors)
         self.ranks = np.array(ranks)
         self._fitted = True
@@ -270,7 +310,7 @@ class GaussianClassifier:
         b = (
             -0.5 * mu1 @ pinv @ mu1
             + 0.5 * mu2 @ pinv @ mu2
-            + math.log(self.counts[1] / self.counts[0])
+            + math.log(self.priors[1] / self.priors[0])
         )
         return w, float(b)
 
@@ -281,7 +321,7 @@ class GaussianClassifier:
 
     @property
     def b(self) -> float:
-        """Shared-Sigma bias: -1/2 mu1^T Sigma^-1 mu1 + 1/2 mu2^T Sigma^-1 mu2 + ln(N1/N2)."""
+        """Shared-Sigma bias: -1/2 mu1^T Sigma^-1 mu1 + 1/2 mu2^T Sigma^-1 mu2 + ln(P(C1)/P(C2))."""
         return self._linear()[1]
 
 

@@ -30,6 +30,7 @@ from ..graph import Node
 from ..nn.scalar import ValueMLP
 from ..value import Value
 from ..visualize import GraphvizNotFoundError, plots, render, trace
+from .compare import MODELS, curve_table, shared_gaussian_case, size_curve
 from .dnn import dnn_graph, fit_dnn
 from .generative import GaussianClassifier
 from .logistic import compare_classifiers, loss_comparison
@@ -294,6 +295,41 @@ def step3_classification(t: Tour) -> None:
             "‖∂L/∂w‖ along training: square error starts near zero",
             ylabel="gradient norm",
             logy=True,
+        ),
+    )
+    learning_curves(t)
+
+
+def learning_curves(t: Tour) -> None:
+    """Generative vs discriminative as the training set shrinks, on the case built for the
+    generative assumption (shared Σ); `lecture compare` runs the full version and real data."""
+    sample, x_test, y_test, text = shared_gaussian_case(seed=t.seed, n_test=2000)
+    sizes = (3, 5, 10, 20, 40) if t.quick else (3, 5, 10, 20, 40, 100)
+    draws, steps = (3, 150) if t.quick else (8, 300)
+    pts = size_curve(sample, x_test, y_test, sizes, draws=draws, seed=t.seed, steps=steps)
+    table = curve_table(pts, "n per class")
+    how = (
+        f"mean ± std testing accuracy % over {draws} seeded draws per size; logistic "
+        f"regression: {steps} gradient-descent steps (`tinygrad-edu lecture compare` runs more "
+        "draws, label noise and the real data)"
+    )
+    say(f"learning curves, data: {text}", how, table)
+    t.text("3_classification/learning_curves.txt", f"data: {text}\n{how}\n\n{table}")
+    t.figure(
+        "3_classification/learning_curves.png",
+        "learning curves",
+        lambda p: plots.curves_with_spread(
+            p,
+            {
+                "shared-Σ Gaussians, 6 features": {
+                    m: ([q.x for q in pts], [q.mean[m] for q in pts], [q.std[m] for q in pts])
+                    for m in MODELS
+                }
+            },
+            f"Generative vs discriminative as data shrinks (± 1 std over {draws} draws)",
+            "testing accuracy",
+            ["training examples per class"],
+            logx=[True],
         ),
     )
 

@@ -24,6 +24,8 @@ PROMISED = [
     "3_classification/boundaries.png",
     "3_classification/ce_vs_square.png",
     "3_classification/gradient_norm.png",
+    "3_classification/learning_curves.png",
+    "3_classification/learning_curves.txt",
     "4_softmax_xor/softmax_regions.png",
     "4_softmax_xor/xor_boundaries.png",
     "4_softmax_xor/xor_table.txt",

@@ -225,3 +225,29 @@ def digit_samples(
             ax.set_title(str(int(labels[i])), fontsize=8)
     fig.suptitle(title, fontsize=10)
     return _save(fig, path)
+
+
+def curves_with_spread(
+    path: Path,
+    panels: Mapping[str, Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float]]]],
+    title: str,
+    ylabel: str,
+    xlabels: Sequence[str],
+    logx: Sequence[bool] | None = None,
+) -> Path:
+    """One panel per entry of `panels`, each {line name: (x, mean, std)}: the mean with a
+    band of ± one standard deviation and error bars, so every point shows its spread."""
+    plt = _pyplot()
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.2), squeeze=False)
+    for i, (ax, (name, lines)) in enumerate(zip(axes[0], panels.items())):
+        for label, (x, mean, std) in lines.items():
+            xa, m, s = (np.asarray(v, dtype=np.float64) for v in (x, mean, std))
+            ax.errorbar(xa, m, yerr=s, marker="o", ms=3, capsize=3, label=label)
+            ax.fill_between(xa, m - s, m + s, alpha=0.12)
+        if logx is not None and logx[i]:
+            ax.set_xscale("log")
+        ax.set(title=name, xlabel=xlabels[i], ylabel=ylabel)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    return _save(fig, path)
