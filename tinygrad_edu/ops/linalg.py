@@ -80,7 +80,7 @@ class Linear(Function):
         gw = g2.T @ x.reshape(-1, x.shape[-1]) if need[1] else None
         if len(need) == 2:
             return gx, gw
-        return gx, gw, (np.add.reduce(g2, axis=0) if need[2] else None)
+        return gx, gw, (g2.sum(axis=0) if need[2] else None)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         out = (LocalGrad("∂{z}/∂{0} = {1}", self.w), LocalGrad("∂{z}/∂{1} = {0}", self.x))
