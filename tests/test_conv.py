@@ -177,7 +177,7 @@ def test_im2col_buffer_is_freed_with_the_graph() -> None:
     z = ops.Conv2d.apply(x, w)
     loss = ops.MaxPool2d.apply(z, kernel_size=2).sum()
     cols = z._ctx.cols
-    assert cols.shape == (1, 4 * 6 * 6, 2 * 3 * 3)
+    assert cols.shape == (4, 1, 2 * 3 * 3, 6 * 6)  # (N, groups, C·kh·kw, Ho·Wo)
     ref = weakref.ref(cols)
     loss.backward()
     del cols, z, loss
@@ -200,7 +200,7 @@ def test_local_derivatives_are_named_as_the_lecture_does() -> None:
         "∂{z}/∂{1} = the patches of {0} (im2col)",
         "∂{z}/∂{2} = 1",
     ]
-    assert z.local_grads[1].value.shape == (1, 4, 9)  # the patch matrix itself
+    assert z.local_grads[1].value.shape == (1, 1, 9, 4)  # the patch matrices themselves
     assert "argmax" in ops.MaxPool2d.apply(x, kernel_size=2).local_grads[0].name
 
 
