@@ -33,7 +33,7 @@ needs_dot = pytest.mark.skipif(not dot_available(), reason="Graphviz `dot` not i
 
 NODE_RE = re.compile(r"^\t(n\d+) \[label=<(.*)> shape=plain\]$", re.M)
 EDGE_RE = re.compile(r'^\t(n\d+) -> (n\d+)_op \[label=<<font point-size="10">([^<]+)</font>', re.M)
-GRAD_RE = re.compile(r"∂C/∂z ([^<]+)</font>")
+GRAD_RE = re.compile(r"∂C/∂[zw] ([^<]+)</font>")
 DATA_RE = re.compile(r"<td>data ([^<]+)</td>")
 
 
@@ -100,24 +100,24 @@ digraph tinygrad_edu {
 \tfontsize=11 nodesep=0.25 rankdir=LR ranksep=0.35
 \tnode [fontname="DejaVu Sans,Helvetica,Arial" fontsize=11]
 \tedge [arrowsize=0.7 fontname="DejaVu Sans,Helvetica,Arial" fontsize=10]
-\tn0 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7"><tr><td><b>w</b></td><td>data -3</td><td><font color="#b91c1c">∂C/∂z 0.0133</font></td></tr></table>> shape=plain]
+\tn0 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7"><tr><td><b>w</b></td><td>data -3</td><td><font color="#b91c1c">∂C/∂w 0.0133</font></td></tr></table>> shape=plain]
 \tn1 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dbeafe"><tr><td><b>x</b></td><td>data 2</td><td><font color="#b91c1c">∂C/∂z -0.01994</font></td></tr></table>> shape=plain]
 \tn2 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#ffffff"><tr><td><font color="#6b7280">n2</font></td><td>data -6</td><td><font color="#b91c1c">∂C/∂z 0.006648</font></td></tr></table>> shape=plain]
 \tn2_op [label="*" fillcolor="#f3f4f6" margin=0.02 shape=circle style=filled]
-\tn3 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7"><tr><td><b>b</b></td><td>data 1</td><td><font color="#b91c1c">∂C/∂z 0.006648</font></td></tr></table>> shape=plain]
+\tn3 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#dcfce7"><tr><td><b>b</b></td><td>data 1</td><td><font color="#b91c1c">∂C/∂w 0.006648</font></td></tr></table>> shape=plain]
 \tn4 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#ffffff"><tr><td><font color="#6b7280">n4</font></td><td>data -5</td><td><font color="#b91c1c">∂C/∂z 0.006648</font></td></tr></table>> shape=plain]
 \tn4_op [label="+" fillcolor="#f3f4f6" margin=0.02 shape=circle style=filled]
 \tn5 [label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="#fde68a"><tr><td><b>a</b></td><td>data 0.006693</td><td><font color="#b91c1c">∂C/∂z 1</font></td></tr></table>> shape=plain]
 \tn5_op [label="σ" fillcolor="#f3f4f6" margin=0.02 shape=circle style=filled]
 \tn2_op -> n2
-\tn0 -> n2_op [label=<<font point-size="10">2</font><br/><font point-size="8" color="#6b7280">∂z/∂a = b</font>>]
-\tn1 -> n2_op [label=<<font point-size="10">-3</font><br/><font point-size="8" color="#6b7280">∂z/∂b = a</font>>]
+\tn0 -> n2_op [label=<<font point-size="10">2</font><br/><font point-size="8" color="#6b7280">∂n2/∂w = x</font>>]
+\tn1 -> n2_op [label=<<font point-size="10">-3</font><br/><font point-size="8" color="#6b7280">∂n2/∂x = w</font>>]
 \tn4_op -> n4
-\tn2 -> n4_op [label=<<font point-size="10">1</font><br/><font point-size="8" color="#6b7280">∂z/∂a = 1</font>>]
-\tn3 -> n4_op [label=<<font point-size="10">1</font><br/><font point-size="8" color="#6b7280">∂z/∂b = 1</font>>]
+\tn2 -> n4_op [label=<<font point-size="10">1</font><br/><font point-size="8" color="#6b7280">∂n4/∂n2 = 1</font>>]
+\tn3 -> n4_op [label=<<font point-size="10">1</font><br/><font point-size="8" color="#6b7280">∂n4/∂b = 1</font>>]
 \tn5_op -> n5
-\tn4 -> n5_op [label=<<font point-size="10">0.006648</font><br/><font point-size="8" color="#6b7280">∂z/∂a = z(1−z)</font>>]
-\tlegend [label=<<font point-size="9"><table border="0" cellborder="1" cellspacing="0" cellpadding="2" bgcolor="white"><tr><td bgcolor="#dbeafe"></td><td align="left">input (data leaf)</td></tr><tr><td bgcolor="#dcfce7"></td><td align="left">parameter (learned leaf)</td></tr><tr><td bgcolor="#ffffff"></td><td align="left">intermediate (op result)</td></tr><tr><td bgcolor="#fde68a"></td><td align="left">output / loss C</td></tr><tr><td bgcolor="#f3f4f6">op</td><td align="left">an op: arrows run input → op → result</td></tr><tr><td><font color="#b91c1c">∂C/∂z</font></td><td align="left">gradient of the output C = a (backward pass)</td></tr><tr><td>edge</td><td align="left">local ∂z/∂w from the forward pass; ∂C/∂w = Σ ∂z/∂w · ∂C/∂z</td></tr></table></font>> shape=plain]
+\tn4 -> n5_op [label=<<font point-size="10">0.006648</font><br/><font point-size="8" color="#6b7280">∂a/∂n4 = a(1−a)</font>>]
+\tlegend [label=<<font point-size="9"><table border="0" cellborder="1" cellspacing="0" cellpadding="2" bgcolor="white"><tr><td bgcolor="#dbeafe"></td><td align="left">input (data leaf)</td></tr><tr><td bgcolor="#dcfce7"></td><td align="left">parameter (learned leaf)</td></tr><tr><td bgcolor="#ffffff"></td><td align="left">intermediate (op result)</td></tr><tr><td bgcolor="#fde68a"></td><td align="left">output / loss C</td></tr><tr><td bgcolor="#f3f4f6">op</td><td align="left">an op: arrows run input → op → result</td></tr><tr><td><font color="#b91c1c">∂C/∂w</font></td><td align="left">in a parameter w: what gradient descent uses</td></tr><tr><td><font color="#b91c1c">∂C/∂z</font></td><td align="left">gradient of the output C = a (backward pass) per node</td></tr><tr><td>edge</td><td align="left">local ∂z/∂w from the forward pass; ∂C/∂w = Σ ∂z/∂w · ∂C/∂z</td></tr></table></font>> shape=plain]
 }
 """  # noqa: E501
 
@@ -256,11 +256,10 @@ def test_tensor_graph_shows_shapes_names_and_saved_quantities() -> None:
     mean, std = float(w0.data.mean()), float(w0.data.std())
     assert f"μ {fmt(mean)}  σ {fmt(std)}" in dot
     gmean, gmax = float(w0.grad.mean()), float(np.abs(w0.grad).max())
-    assert f"∂C/∂z μ {fmt(gmean)}  max|·| {fmt(gmax)}" in dot
-    # Edge labels name the saved quantity and give its shape: ∂z/∂W = x is the 4×6 input
-    # (for now with the placeholder names z, a, b, …: W is the linear op's input b).
-    assert re.search(r"∂z/∂b = a</font><br/><font point-size=\"8\" color=\"#6b7280\">4×6<", dot)
-    assert "∂z/∂a = softmax(a) − y" in dot
+    assert f"∂C/∂w μ {fmt(gmean)}  max|·| {fmt(gmax)}" in dot  # a parameter: ∂C/∂w
+    # Edge labels name the saved quantity and give its shape: ∂z/∂W = x is the 4×6 input.
+    assert re.search(r"∂z/∂W = x</font><br/><font point-size=\"8\" color=\"#6b7280\">4×6<", dot)
+    assert "∂C/∂z = softmax(z) − y" in dot
     assert "<b>loss</b>" in dot and f"{fmt(loss.item())}" in dot
 
 
@@ -648,25 +647,63 @@ def test_trace_of_tensor_graph_names_saved_quantities() -> None:
 
 
 def test_frames_as_dot_highlight_each_step(tmp_path: Path) -> None:
-    a, *_ = neuron()
+    a, *_ = neuron()  # ops: n2 = w*x, n4 = n2 + b, n5 = σ(n4); 6 nodes need grad
     t = trace(a, backward=True)
     paths = t.write_frames(tmp_path / "frames", format="dot")
-    assert [p.name for p in paths] == [f"frame_{k:03d}.dot" for k in range(len(t.steps))]
-    for p, s in zip(paths, t.steps):
+    assert [p.name for p in paths] == [f"frame_{k:03d}.dot" for k in range(3 + 6)]
+    current = ["n2", "n4", "n5", "n5", "n4", "n3", "n2", "n1", "n0"]
+    unknown_values = [2, 1, 0, 0, 0, 0, 0, 0, 0]  # forward frames step through the ops
+    unknown_grads = [6, 6, 6, 5, 4, 3, 2, 1, 0]
+    for k, p in enumerate(paths):
         text = p.read_text(encoding="utf-8")
-        focused = re.findall(r'\t(n\d+) \[label=<<table border="3"', text)
-        assert focused == [s.node_id]
-        if s.phase == "forward":  # values after the current node are not known yet
-            assert text.count("data ?") == len(t.forward) - 1 - s.index
-        else:
-            assert text.count("data ?") == 0
+        focused = re.findall(r'\t(n\d+) \[label=<<table border="3" color="#dc2626"', text)
+        assert focused == [current[k]]
+        assert text.count('data <font color="#000000">?</font>') == unknown_values[k]
+        assert text.count('∂C/∂w <font color="#b91c1c">?</font>') + text.count(
+            '∂C/∂z <font color="#b91c1c">?</font>'
+        ) == unknown_grads[k]
+
+
+def test_frame_captions_write_the_numbers_out() -> None:
+    a, x, w, b = neuron()
+    frames = trace(a, params={"w": w, "b": b}, backward=True).schedule().frames
+    assert frames[0].title == "forward pass · step 1 of 3"
+    assert frames[0].lines[0] == "n2 = w × x = (−3) × 2 = −6"
+    assert frames[2].lines[0] == "out = σ(n4) = σ(−5) = 0.006693"
+    assert frames[3].lines[0].startswith("∂out/∂out = 1: the seed")
+    assert frames[-1].title == "backward pass · step 6 of 6"
+    # ∂C/∂w = ∂n2/∂w × ∂C/∂n2 = x × σ'(−5) = 2 × 0.006648
+    assert frames[-1].caption.endswith("∂out/∂w = ∂n2/∂w × ∂out/∂n2 = 2×0.006648 = 0.0133")
+    assert frames[-1].row.startswith("id: n0   node: w   ∂C/∂z: 0.0133")
+
+
+def test_frames_of_the_flow_show_no_product_into_an_unknown_gradient(tmp_path: Path) -> None:
+    a, x, w, b = neuron()
+    t = trace(a, backward=True)
+    sched = t.schedule("backward")
+    paths = t.write_frames(tmp_path, "dot", direction="backward")
+    product = "2 × 0.006648 = 0.0133"  # the product into w, on the edge w -> *
+    for k, p in enumerate(paths):
+        text = p.read_text(encoding="utf-8")
+        visible = f'<font color="#b91c1c">{product}</font>' in text
+        assert (product in text) and visible == (k == len(paths) - 1)  # w is the last frame
+    assert sched.label_from[(2, 0)] == len(paths) - 1
 
 
 @needs_dot
-def test_frames_as_svg(tmp_path: Path) -> None:
-    a, *_ = neuron()
-    paths = trace(a, backward=True).write_frames(tmp_path, "svg")
-    assert len(paths) == 12 and all(b"<svg" in p.read_bytes()[:400] for p in paths)
+def test_frames_as_svg_share_one_layout_and_canvas(tmp_path: Path) -> None:
+    loss = net_231()
+    loss.backward()
+    paths = trace(loss).write_frames(tmp_path, "svg")
+    ops = sum(1 for n in loss.walk() if not n.is_leaf)
+    assert len(paths) == ops + sum(1 for n in loss.walk() if n.requires_grad)
+    geometry = set()
+    for p in paths:
+        svg = p.read_text(encoding="utf-8")
+        size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+        boxes = tuple(re.findall(r'(?:points| d)="([^"]+)"', svg))  # boxes, edges, arrows
+        geometry.add((size, boxes))
+    assert len(geometry) == 1
 
 
 def test_frames_without_dot_are_saved_as_dot(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
@@ -675,7 +712,7 @@ def test_frames_without_dot_are_saved_as_dot(tmp_path: Path, monkeypatch) -> Non
     t = trace(a, backward=True)
     with pytest.raises(GraphvizNotFoundError, match="saved as DOT"):
         t.write_frames(tmp_path / "f", "svg")
-    assert len(list((tmp_path / "f").glob("frame_*.dot"))) == len(t.steps)
+    assert len(list((tmp_path / "f").glob("frame_*.dot"))) == 3 + 6
     with pytest.raises(ValueError, match="max_frames"):
         t.write_frames(tmp_path / "g", "dot", max_frames=3)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import math
+import re
 from pathlib import Path
 
 import pytest
@@ -204,7 +205,7 @@ def test_cli_prints_dot_to_stdout_and_trace_to_stderr(capsys) -> None:  # noqa: 
     assert out.startswith("digraph tinygrad_edu {") and out.rstrip().endswith("}")
     assert '#dcfce7"><tr><td><b>w</b>' in out  # --param is drawn as a parameter
     assert '#dbeafe"><tr><td><b>x</b>' in out
-    assert "∂C/∂z 0.0133" in out  # w.grad = σ'(−5)·x
+    assert "∂C/∂w 0.0133" in out  # w.grad = σ'(−5)·x, in a parameter's box
     assert "backward pass" in err and "seed: ∂C/∂C = 1" in err
 
 
@@ -225,7 +226,7 @@ def test_cli_renders_svg_and_frames(tmp_path: Path, capsys) -> None:  # noqa: AN
                "--frames", str(tmp_path / "frames")])  # fmt: skip
     assert rc == 0 and b"<svg" in path.read_bytes()[:400]
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
-        f"frame_{k:03d}.svg" for k in range(4)
+        f"frame_{k:03d}.svg" for k in range(1 + 2)  # the op tanh, then ∂C/∂z of out and x
     ]
     assert "dir=back" not in capsys.readouterr().out  # stdout has the report, not DOT
 
@@ -241,7 +242,7 @@ def test_cli_renders_svg_and_frames(tmp_path: Path, capsys) -> None:  # noqa: AN
         (["x", "--var", "x=1", "--var", "x=2"], "given twice"),
         (["x", "--var", "x=1", "--param", "x=2"], "both --var and --param"),
         (["2+3", "--backward"], "nothing to differentiate"),
-        (["x", "--var", "x=1", "-o", "out.gif"], "image format"),
+        (["x", "--var", "x=1", "-o", "out.gif"], "cannot tell the format from 'out.gif'"),
     ],
 )
 def test_cli_refuses_bad_input_with_exit_code_2(argv: list[str], fragment: str, capsys) -> None:  # noqa: ANN001
@@ -263,3 +264,40 @@ def test_cli_without_dot_exits_3_and_saves_dot(tmp_path: Path, monkeypatch, caps
     err = capsys.readouterr().err
     assert rc == 3 and "brew install graphviz" in err and str(tmp_path / "g.dot") in err
     assert (tmp_path / "g.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_cli_caret_suggests_power_for_xor(capsys) -> None:  # noqa: ANN001
+    assert main(["graph", "x^2", "--var", "x=2"]) == 2
+    err = capsys.readouterr().err
+    assert "write a power as x**2" in err
+
+
+def test_cli_unknown_extension_names_the_format_flag(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    assert main(["graph", "x*2", "--var", "x=2", "-o", str(tmp_path / "g.jpg")]) == 2
+    err = capsys.readouterr().err
+    assert "--format" in err and "format=" not in err and ".html" in err
+    assert not list(tmp_path.iterdir())  # refused before any work
+
+
+def test_cli_edge_labels_without_backward(capsys) -> None:  # noqa: ANN001
+    assert main(["graph", "x*y", "--var", "x=2", "--var", "y=3"]) == 0
+    plain = capsys.readouterr().out
+    assert main(["graph", "x*y", "--var", "x=2", "--var", "y=3", "--edge-labels"]) == 0
+    labelled = capsys.readouterr().out
+    assert "_op [label=<<font" not in plain
+    # ∂z/∂x = y = 3 and ∂z/∂y = x = 2, recorded by the forward pass
+    assert re.findall(r'-> n2_op \[label=<<font point-size="10">(\w+)</font>', labelled) == [
+        "3",
+        "2",
+    ]
+
+
+@pytest.mark.skipif(not dot_available(), reason="Graphviz `dot` not installed")
+def test_cli_writes_the_html_player(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "g.html"
+    rc = main(["graph", "sigmoid(w*x + b)", "--var", "x=2", "--param", "w=-3", "--param", "b=1",
+               "--backward", "-o", str(path)])  # fmt: skip
+    assert rc == 0 and f"wrote {path}" in capsys.readouterr().out
+    page = path.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "tg-next" in page
+    assert "<script src" not in page and "<link rel=\"stylesheet\"" not in page

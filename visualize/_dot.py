@@ -18,6 +18,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from ._frames import Schedule, local_text
 from ._model import KIND_HELP, KINDS, GraphModel, array_summary, build_model, num, shape_str
 
 DEFAULT_MAX_NODES = 400
@@ -36,6 +37,8 @@ OP_COLOR = "#f3f4f6"
 GRAD_COLOR = "#b91c1c"
 MUTED = "#6b7280"
 HIGHLIGHT = "#dc2626"
+FONT = "DejaVu Sans,Helvetica,Arial"
+PAPER = "#ffffff"  # the background: frames write not-yet-known text in it
 TRUNC_ID = "hidden"
 
 CollapseFn = Callable[[str], "str | None"]
@@ -362,30 +365,71 @@ def _esc(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def _data_text(node: Any, p: int) -> str:
+def _data_parts(node: Any, p: int) -> tuple[str, str]:
+    """(prefix, body) of a value cell: ('data ', '2') or ('', '4×2 float32<br/>μ 1  σ 0')."""
     d = node.data
     if isinstance(d, np.ndarray):
-        return f"{shape_str(d.shape)} {d.dtype}<br/>{_esc(array_summary(d, p))}"
-    return f"data {num(d, p)}"
+        return "", f"{shape_str(d.shape)} {d.dtype}<br/>{_esc(array_summary(d, p))}"
+    return "data ", num(d, p)
 
 
-def _grad_text(node: Any, p: int) -> str:
+def _data_text(node: Any, p: int) -> str:
+    return "".join(_data_parts(node, p))
+
+
+def _grad_body(node: Any, p: int) -> str:
     g = node.grad
     if g is None:
-        body = "–"
-    elif isinstance(g, np.ndarray):
-        body = _esc(array_summary(g, p, grad=True))
-    else:
-        body = num(g, p)
-    return f'<font color="{GRAD_COLOR}">∂C/∂z {body}</font>'
+        return "–"
+    if isinstance(g, np.ndarray):
+        return _esc(array_summary(g, p, grad=True))
+    return num(g, p)
 
 
-def _table(cells: list[str], fill: str, focus: bool) -> str:
-    border = f' border="3" color="{HIGHLIGHT}"' if focus else ' border="0"'
-    row = "".join(f"<td>{c}</td>" for c in cells)
+def _grad_text(node: Any, p: int, symbol: str = "∂C/∂z") -> str:
+    return f'<font color="{GRAD_COLOR}">{symbol} {_grad_body(node, p)}</font>'
+
+
+def _reveal(body: str, known: bool, paper: str, ink: str = "#000000") -> str:
+    """A number that a frame may not know yet, written as the same text spans either way so
+    that every frame has the same layout: the number and a '?' in the colour of the paper
+    beneath it, or the '?' and the number in the paper's colour."""
+    if known:
+        return f'<font color="{ink}">{body}</font><font color="{paper}">?</font>'
+    return f'<font color="{ink}">?</font><font color="{paper}">{body}</font>'
+
+
+Cell = tuple[str, str]  # (SVG id for the player, or "", the cell's HTML)
+
+
+def _td(cid: str, html_text: str) -> str:
+    if not cid:
+        return f"<td>{html_text}</td>"
+    return f'<td id="{cid}" href="#" title="{cid.rpartition("_")[2]}">{html_text}</td>'
+
+
+def _table(cells: list[Cell], fill: str, focus: bool | None) -> str:
+    """A value box. focus None: a plain box; False/True: a ring around it, drawn only on the
+    frame's current node but present on every box so that all frames have the same size."""
+    # A cell with an id and a link keeps a <g id="a_<id>"> in the SVG (Graphviz emits ids of
+    # table cells only for links); the player's script finds the number there.
+    row = "".join(
+        _td(cid, c)
+        for cid, c in cells
+    )
+    if focus is None:
+        return (
+            f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}">'
+            f"<tr>{row}</tr></table>>"
+        )
+    inner = (
+        f'<table border="0" cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}" '
+        f'color="#000000"><tr>{row}</tr></table>'
+    )
+    ring = HIGHLIGHT if focus else PAPER
     return (
-        f'<<table{border} cellborder="1" cellspacing="0" cellpadding="4" bgcolor="{fill}">'
-        f"<tr>{row}</tr></table>>"
+        f'<<table border="3" color="{ring}" cellborder="0" cellspacing="0" cellpadding="0">'
+        f"<tr><td>{inner}</td></tr></table>>"
     )
 
 
@@ -397,27 +441,43 @@ def _name_cell(m: GraphModel, i: int) -> str:
 
 @dataclass(frozen=True)
 class Focus:
-    """One trace frame: the current node and how much of the passes has happened."""
+    """One frame of a walk-through: frame k of the schedule (what is known, what is current)."""
 
-    phase: str  # "forward" or "backward"
-    index: int
+    schedule: Schedule
+    k: int
+
+    @property
+    def index(self) -> int:
+        return self.schedule.frames[self.k].index
+
+    @property
+    def phase(self) -> str:
+        return self.schedule.frames[self.k].phase
 
 
-def _value_label(m: GraphModel, i: int, o: Options, grads: bool, focus: Focus | None) -> str:
+def grad_symbol(m: GraphModel, i: int) -> str:
+    """∂C/∂w in a parameter's box, ∂C/∂z in every other box (the lecture's notation)."""
+    return "∂C/∂w" if m.kinds[i] == "parameter" else "∂C/∂z"
+
+
+def _value_label(
+    m: GraphModel, i: int, o: Options, grads: bool, focus: Focus | None, ids: bool = False
+) -> str:
     node = m.order[i]
     p = o.precision
-    cells = [_name_cell(m, i)]
-    if focus is not None and focus.phase == "forward" and i > focus.index:
-        cells.append('<font color="#9ca3af">data ?</font>')
-    else:
-        cells.append(_data_text(node, p))
+    fill = KIND_COLORS[m.kinds[i]]
+    cells: list[Cell] = [("", _name_cell(m, i))]
+    prefix, body = _data_parts(node, p)
+    if focus is not None:
+        body = _reveal(body, focus.schedule.shows_data(focus.k, i), fill)
+    cells.append((f"n{i}_data" if ids else "", prefix + body))
     if grads and node.requires_grad:
-        if focus is not None and (focus.phase == "forward" or i < focus.index):
-            cells.append('<font color="#9ca3af">∂C/∂z ?</font>')
-        else:
-            cells.append(_grad_text(node, p))
-    is_focus = focus is not None and focus.index == i
-    return _table(cells, KIND_COLORS[m.kinds[i]], is_focus)
+        gbody = _grad_body(node, p)
+        if focus is not None:
+            gbody = _reveal(gbody, focus.schedule.shows_grad(focus.k, i), fill, GRAD_COLOR)
+        cell = f'<font color="{GRAD_COLOR}">{grad_symbol(m, i)} {gbody}</font>'
+        cells.append((f"n{i}_grad" if ids else "", cell))
+    return _table(cells, fill, None if focus is None else focus.index == i)
 
 
 def _group_label(m: GraphModel, lay: Layout, u: str, o: Options, grads: bool, compact: bool) -> str:
@@ -440,7 +500,7 @@ def _group_label(m: GraphModel, lay: Layout, u: str, o: Options, grads: bool, co
         else:
             text = f"{_esc(short)}: {_data_text(node, p)}"
         if grads and node.requires_grad:
-            text += "  " + _grad_text(node, p).replace("∂C/∂z", "∂C/∂w")
+            text += "  " + _grad_text(node, p, "∂C/∂w")
         rows.append(text)
     if len(params) > shown:
         more = "more " if shown else ""
@@ -468,42 +528,68 @@ def _group_output(m: GraphModel, lay: Layout, u: str) -> int | None:
     return out
 
 
-def _edge_label(m: GraphModel, c: int, pos: int, local: tuple[Any, ...], o: Options) -> str | None:
+def _edge_label(
+    m: GraphModel,
+    c: int,
+    pos: int,
+    local: tuple[Any, ...],
+    o: Options,
+    hidden: bool | None = None,
+) -> str | None:
+    """The edge's local derivative ∂z/∂w in the graph's names (forward), or the product
+    ∂z/∂w × ∂C/∂z flowing into w (backward). hidden (frames only; None elsewhere): True
+    writes it in the paper's colour, so that a frame that does not know it yet has the same
+    layout as one that does."""
     if pos >= len(local):
         return None
-    # Placeholder names (z, a, b, …) in the template of ∂z/∂input.
-    name, val = local[pos].render(), local[pos].value
+    name, val = local[pos]
+    name = local_text(m, c, pos, name)
     p = o.precision
     parent = m.order[m.parent_idx[c][pos]]
     child = m.order[c]
-    small = f'<font point-size="8" color="{MUTED}">{_esc(name)}</font>'
+    muted, red = (PAPER, PAPER) if hidden else (MUTED, GRAD_COLOR)
+    ink = "" if hidden is None else f' color="{PAPER if hidden else "#000000"}"'
+    small = f'<font point-size="8" color="{muted}">{_esc(name)}</font>'
     if o.direction == "backward":
         if not parent.requires_grad:
             return None
         if isinstance(val, (int, float)) and not isinstance(child.grad, np.ndarray):
             prod = num(float(val) * float(child.grad), p)
             text = f"{num(val, p)} × {num(child.grad, p)} = {prod}"
-            return f'<<font color="{GRAD_COLOR}">{text}</font><br/>{small}>'
+            return f'<<font color="{red}">{text}</font><br/>{small}>'
         g = getattr(parent, "grad", None)
         shape = shape_str(np.shape(g)) if g is not None else "–"
-        return f'<<font color="{GRAD_COLOR}">∂C/∂z · local</font><br/>{small}<br/>{_esc(shape)}>'
+        return (
+            f'<<font color="{red}">∂C/∂z · local</font><br/>{small}<br/>'
+            f"<font{ink}>{_esc(shape)}</font>>"
+        )
     if isinstance(val, np.ndarray):
-        shape = f'<font point-size="8" color="{MUTED}">{shape_str(val.shape)}</font>'
-        return f'<<font point-size="9">{_esc(name)}</font><br/>{shape}>'
+        shape = f'<font point-size="8" color="{muted}">{shape_str(val.shape)}</font>'
+        return f'<<font point-size="9"{ink}>{_esc(name)}</font><br/>{shape}>'
     if val is None:
-        return f'<<font point-size="9">{_esc(name)}</font>>'
-    return f'<<font point-size="10">{num(val, p)}</font><br/>{small}>'
+        return f'<<font point-size="9"{ink}>{_esc(name)}</font>>'
+    return f'<<font point-size="10"{ink}>{num(val, p)}</font><br/>{small}>'
 
 
 # -- the DOT text -----------------------------------------------------------------------------
 
 
 def build_dot(
-    root: Any, o: Options, focus: Focus | None = None, stacklevel: int = 2
+    root: Any,
+    o: Options,
+    focus: Focus | None = None,
+    stacklevel: int = 2,
+    ids: bool = False,
+    model: GraphModel | None = None,
 ) -> tuple[str, RenderInfo]:
     """DOT source and RenderInfo for the graph of root; warns (GraphSizeWarning) when
-    max_nodes forced a collapse or left nodes out (stacklevel: the frame the warning names)."""
-    m = build_model(root, o.params, o.output_label)
+    max_nodes forced a collapse or left nodes out (stacklevel: the frame the warning names).
+
+    focus: draw frame `focus.k` of a walk-through (one layout for every frame: the same text
+    everywhere, what is not known yet written in the paper's colour; the caption on top).
+    ids: give the SVG elements the ids the HTML player's script uses (n3, n3_op, n3_data,
+    n3_grad, e3_0 for the edge into input 0 of node 3, r3 for op -> result)."""
+    m = model if model is not None else build_model(root, o.params, o.output_label)
     grads = m.grads if o.grads is None else bool(o.grads)
     if o.direction == "backward" and not m.grads:
         raise ValueError(
@@ -527,10 +613,12 @@ def build_dot(
     for note in notes:
         g.body.append("// " + note.replace("\n", " ") + "\n")
     g.attr(rankdir=o.rankdir, fontsize="11", nodesep="0.25", ranksep="0.35")
-    g.attr("node", fontsize="11", fontname="DejaVu Sans,Helvetica,Arial")
-    g.attr("edge", fontsize="10", fontname="DejaVu Sans,Helvetica,Arial", arrowsize="0.7")
+    g.attr("node", fontsize="11", fontname=FONT)
+    g.attr("edge", fontsize="10", fontname=FONT, arrowsize="0.7")
     back = o.direction == "backward"
     estyle = {"dir": "back", "color": GRAD_COLOR} if back else {}
+    if focus is not None:
+        g.attr(label=_caption(focus), labelloc="t", labeljust="l", fontname=FONT)
 
     # Nodes, in topological order of their first member.
     compact = len(lay.groups) > 12
@@ -543,10 +631,13 @@ def build_dot(
         if u in lay.groups:
             g.node(u, label=_group_label(m, lay, u, o, grads, compact), shape="plain")
             continue
-        g.node(u, label=_value_label(m, i, o, grads, focus), shape="plain")
+        extra = {"id": u} if ids else {}
+        g.node(u, label=_value_label(m, i, o, grads, focus, ids), shape="plain", **extra)
         if not node.is_leaf:
             op_focus = focus is not None and focus.phase == "forward" and focus.index == i
             extra = {"color": HIGHLIGHT, "penwidth": "3"} if op_focus else {}
+            if ids:
+                extra["id"] = f"{u}_op"
             op = node.op or "?"
             g.node(
                 f"{u}_op",
@@ -582,7 +673,12 @@ def build_dot(
                     g.edge(src, uc, **estyle)
             continue
         opid = f"{uc}_op"
-        g.edge(opid, uc, **estyle)
+        rattrs = dict(estyle)
+        if ids:
+            rattrs["id"] = f"r{c}"
+        if focus is not None and focus.phase == "forward" and c == focus.index:
+            rattrs.update(color=HIGHLIGHT, penwidth="2.5")
+        g.edge(opid, uc, **rattrs)
         local = node.local_grads if labels else ()
         srcs = [lay.unit[j] if lay.unit[j] in lay.visible else TRUNC_ID for j in pids]
         merged = Counter(u for u in srcs if u == TRUNC_ID or u in lay.groups)
@@ -598,22 +694,40 @@ def build_dot(
                 labels
                 and merged.get(src, 1) == 1  # one edge standing for several has no one label
                 and src != TRUNC_ID
-                and not (focus is not None and focus.phase == "forward" and c > focus.index)
             )
             if show:
-                lab = _edge_label(m, c, pos, local, o)
+                hidden = (
+                    None if focus is None else not focus.schedule.shows_label(focus.k, c, pos)
+                )
+                lab = _edge_label(m, c, pos, local, o, hidden)
                 if lab is not None:
                     attrs["label"] = lab
-            if focus is not None and (
-                (focus.phase == "forward" and c == focus.index)
-                or (focus.phase == "backward" and j == focus.index)
-            ):
+            if ids:
+                attrs["id"] = f"e{c}_{pos}"
+            if focus is not None and (c, pos) in focus.schedule.hot_edges[focus.k]:
                 attrs.update(color=HIGHLIGHT, penwidth="2.5")
             g.edge(src, opid, **attrs)
 
     if o.legend:
         g.node("legend", label=_legend(m, lay, o, grads, labels, notes), shape="plain")
     return g.source, info
+
+
+def _caption(focus: Focus) -> str:
+    """The frame's caption in a box of one size for every frame (so the canvas never jumps):
+    wide and tall enough for the longest caption of the walk-through."""
+    frames = focus.schedule.frames
+    width = max(len(line) for f in frames for line in (f.title, *f.lines)) * 6.8 + 16
+    height = (1 + max(len(f.lines) for f in frames)) * 16 + 10
+    f = frames[focus.k]
+    body = f"<b>{_esc(f.title)}</b>" + "".join(
+        f'<br align="left"/>{_esc(line)}' for line in f.lines
+    )
+    return (
+        f'<<table border="0" cellborder="0"><tr><td fixedsize="true" width="{width:.0f}" '
+        f'height="{height}" align="left" balign="left"><font point-size="12">{body}'
+        '</font><br align="left"/></td></tr></table>>'
+    )
 
 
 def _legend(
@@ -630,7 +744,11 @@ def _legend(
     red = f'<font color="{GRAD_COLOR}">'
     if grads:
         out = m.display(m.root_index)
-        rows.append((f">{red}∂C/∂z</font>", f"gradient of the output C = {out} (backward pass)"))
+        if "parameter" in present or lay.groups:
+            rows.append((f">{red}∂C/∂w</font>", "in a parameter w: what gradient descent uses"))
+        rows.append(
+            (f">{red}∂C/∂z</font>", f"gradient of the output C = {out} (backward pass) per node")
+        )
     if labels and o.direction == "forward":
         rows.append((">edge", "local ∂z/∂w from the forward pass; ∂C/∂w = Σ ∂z/∂w · ∂C/∂z"))
     if o.direction == "backward":

@@ -10,7 +10,8 @@ import graphviz
 
 from ..fileio import atomic_write
 
-FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")
+FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot", "html")
+IMAGE_FORMATS: tuple[str, ...] = ("svg", "png", "pdf", "dot")  # what dot -T makes
 
 INSTALL_HINT = (
     "Install Graphviz (the Python package `graphviz` alone is not enough, it calls the `dot` "
@@ -35,7 +36,8 @@ def format_from_path(path: str | os.PathLike[str], format: str | None) -> str:
         if ext not in FORMATS:
             raise ValueError(
                 f"cannot tell the image format from {os.fspath(path)!r}: use an extension "
-                f"{', '.join('.' + f for f in FORMATS)} or pass format="
+                f"{', '.join('.' + f for f in FORMATS)}, or give the format (format= in "
+                "Python, --format on the command line)"
             )
         return ext
     fmt = format.lower()

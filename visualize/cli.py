@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
@@ -55,10 +56,17 @@ def register(subparsers: Any) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the picture; the format comes from the extension (.svg .png .pdf .dot)",
+        help="write the picture; the format comes from the extension (.svg .png .pdf .dot), "
+        "or .html: a page that steps through both passes (Next/Previous, arrow keys, Play)",
     )
     p.add_argument("--format", choices=FORMATS, help="override the format from the extension")
     p.add_argument("--label", default="out", help="name of the output node (default: out)")
+    p.add_argument(
+        "--edge-labels",
+        action="store_true",
+        help="label every edge with its local derivative ∂z/∂w even without --backward "
+        "(the forward pass records them)",
+    )
     p.add_argument(
         "--flow",
         action="store_true",
@@ -120,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
         "output_label": args.label,
         "direction": "backward" if args.flow else "forward",
     }
+    if args.edge_labels:
+        options["edge_labels"] = True
     text = (
         trace(out, params=options["params"], output_label=args.label).format() if backward else ""
     )
@@ -128,6 +138,14 @@ def run(args: argparse.Namespace) -> int:
         if text:
             print(text, file=err)
         return _frames(out, args, options)
+    if args.format is None and Path(args.output).suffix.lower().lstrip(".") not in FORMATS:
+        print(
+            f"graph: cannot tell the format from {args.output!r}: use one of the extensions "
+            f"{' '.join('.' + f for f in FORMATS)}, or give it with --format "
+            f"({'|'.join(FORMATS)})",
+            file=err,
+        )
+        return 2
     print(f"{args.label} = {num(out.data)}")
     if text:
         print(text)

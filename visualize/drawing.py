@@ -8,16 +8,32 @@ from pathlib import Path
 from typing import Any
 
 from ..graph import Node
-from ._dot import DEFAULT_MAX_NODES, RenderInfo, build_dot, make_options
-from ._io import GraphvizNotFoundError, format_from_path, pipe, write_image
+from ._dot import DEFAULT_MAX_NODES, Options, RenderInfo, build_dot, make_options
+from ._io import GraphvizNotFoundError, atomic_write, format_from_path, pipe, write_image
+from .player import player_html
 
 
 class Drawing:
-    """A drawn graph: `source` (DOT text), `info` (RenderInfo); Jupyter displays it inline."""
+    """A drawn graph: `source` (DOT text), `info` (RenderInfo); Jupyter displays it inline
+    (as the HTML player when it knows the graph, else as SVG)."""
 
-    def __init__(self, source: str, info: RenderInfo) -> None:
+    def __init__(
+        self,
+        source: str,
+        info: RenderInfo,
+        root: Node | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
         self.source = source
         self.info = info
+        self._root = root
+        self._options = dict(options or {})
+
+    def html(self, page: bool = True) -> str:
+        """The HTML player of this graph (a whole page, or one <div> with page=False)."""
+        if self._root is None:
+            raise ValueError("this Drawing was made from DOT text alone; use draw(root) for HTML")
+        return player_html(self._root, page=page, **self._options)
 
     def __str__(self) -> str:
         return self.source
@@ -27,22 +43,49 @@ class Drawing:
 
     def pipe(self, format: str = "svg") -> bytes:
         """The image as bytes (needs Graphviz's `dot` unless format='dot')."""
-        return pipe(self.source, format_from_path("", format))
+        fmt = format_from_path("", format)
+        if fmt == "html":
+            return self.html().encode("utf-8")
+        return pipe(self.source, fmt)
 
     def render(self, path: str | os.PathLike[str], format: str | None = None) -> RenderInfo:
-        """Write the image to path atomically; the format defaults to the file extension."""
+        """Write the image (or the HTML player, .html) to path atomically; the format
+        defaults to the file extension."""
         fmt = format_from_path(path, format)
-        written = write_image(self.source, path, fmt)
+        if fmt == "html":
+            written = atomic_write(Path(path), self.html().encode("utf-8"))
+        else:
+            written = write_image(self.source, path, fmt)
         return replace(self.info, path=written, format=fmt)
+
+    def _repr_svg_(self) -> str | None:
+        try:
+            return self.pipe("svg").decode("utf-8")
+        except GraphvizNotFoundError:
+            return None
+
+    def _repr_html_(self) -> str | None:
+        # The player inline; None lets Jupyter fall back to the SVG (or the text).
+        if self._root is None:
+            return None
+        try:
+            return self.html(page=False)
+        except (GraphvizNotFoundError, ValueError):
+            return None
 
     def _repr_mimebundle_(
         self, include: Any = None, exclude: Any = None, **kwargs: Any
     ) -> dict[str, str]:
-        # Jupyter's rich display hook: inline SVG, or the reason and the DOT text without `dot`.
+        # Jupyter's rich display hook: the player and the SVG, or the reason and the DOT text
+        # without `dot`.
         try:
-            return {"image/svg+xml": self.pipe("svg").decode("utf-8")}
+            bundle = {"image/svg+xml": self.pipe("svg").decode("utf-8")}
         except GraphvizNotFoundError as e:
             return {"text/plain": f"{e}\n\n{self.source}"}
+        page = self._repr_html_()
+        if page is not None:
+            bundle["text/html"] = page
+        return bundle
 
 
 def draw(
@@ -87,7 +130,7 @@ def draw(
         precision=precision,
     )
     source, info = build_dot(root, options, stacklevel=3)  # a size warning names the caller
-    return Drawing(source, info)
+    return Drawing(source, info, root, _given(options))
 
 
 def to_dot(root: Node, **options: Any) -> str:
@@ -100,9 +143,22 @@ def render(
 ) -> RenderInfo:
     """Write root's graph as svg/png/pdf/dot to path (atomically); options as for draw().
 
+    path ending in .html (or format="html"): the HTML player, one self-contained page that
+    steps through the forward and the backward pass (see visualize.player).
+
     Without Graphviz's `dot`, raises GraphvizNotFoundError naming how to install it and
     where the DOT text was saved instead.
     """
     fmt = format_from_path(path, format)  # check before any work
+    if fmt == "html":
+        make_options(**options)  # the same checks as for a picture
+        written = atomic_write(Path(path), player_html(root, **options).encode("utf-8"))
+        info = build_dot(root, make_options(**options), stacklevel=3)[1]
+        return replace(info, path=written, format=fmt)
     source, info = build_dot(root, make_options(**options), stacklevel=3)
     return Drawing(source, info).render(Path(path), fmt)
+
+
+def _given(o: Options) -> dict[str, Any]:
+    """The options as keywords (what the player is drawn with)."""
+    return {k: getattr(o, k) for k in Options.__dataclass_fields__}

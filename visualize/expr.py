@@ -35,6 +35,14 @@ _ALLOWED = "allowed: numbers, names given with --var, + - * / **, unary -, and "
 )
 
 
+# Operators a learner types for something the whitelist spells differently.
+_OPERATOR_HINTS: dict[type, str] = {
+    ast.BitXor: " (in Python ^ is bitwise xor; write a power as x**2)",
+    ast.MatMult: " (the expressions are scalars: write products with *)",
+    ast.FloorDiv: " (write division as /)",
+}
+
+
 class ExpressionError(InputError):
     """An expression was refused or failed; the message shows it with a caret under the cause."""
 
@@ -128,8 +136,9 @@ class _Parser:
                 )
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINOPS:
+                hint = _OPERATOR_HINTS.get(type(node.op), "")
                 raise self.fail(
-                    f"operator {type(node.op).__name__} is not allowed. {_ALLOWED}",
+                    f"operator {type(node.op).__name__} is not allowed{hint}. {_ALLOWED}",
                     self.operator_span(node),
                 )
             if isinstance(node.op, ast.Pow):

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from ..graph import Node
-from ._dot import Focus, build_dot, make_options
+from ._dot import Focus, Options, build_dot, make_options
+from ._frames import Schedule, local_text, make_schedule, with_value
 from ._io import GraphvizNotFoundError, atomic_write, format_from_path, pipe
 from ._model import GraphModel, array_summary, build_model, num, shape_str
 
@@ -90,24 +91,15 @@ class Trace:
             return f"{shape_str(x.shape)} {array_summary(x, self.precision, grad=grad)}"
         return num(x, self.precision)
 
+    def _forward_row(self, s: TraceStep) -> tuple[str, ...]:
+        locs = "; ".join(f"{t.other}: {with_value(t.name, self._local(t.local))}" for t in s.terms)
+        return (s.node_id, s.name, s.op or "leaf", ", ".join(s.inputs), self._val(s.value), locs)
+
     def format(self, max_rows: int | None = None) -> str:
         """The trace as a text table (max_rows per pass; None shows all)."""
-        p = self.precision
-        fwd = [
-            (
-                s.node_id,
-                s.name,
-                s.op or "leaf",
-                ", ".join(s.inputs),
-                self._val(s.value),
-                "; ".join(
-                    f"{t.other}: {_with_value(t.name, self._local(t.local))}" for t in s.terms
-                ),
-            )
-            for s in self.forward
-        ]
+        fwd = [self._forward_row(s) for s in self.forward]
         lines = ["forward pass (topological order: each node after its inputs)"]
-        lines += _table(("id", "node", "op", "inputs", "value", "local ∂z/∂input"), fwd, max_rows)
+        lines += _table(FORWARD_HEAD, fwd, max_rows)
         bwd_steps = self.backward
         lines.append("")
         if not bwd_steps:
@@ -116,24 +108,49 @@ class Trace:
                 "trace(output, backward=True)"
             )
             return "\n".join(lines)
-        rows = []
-        for s in bwd_steps:
-            if not s.terms:
-                how = "seed: ∂C/∂C = 1" if np.all(np.asarray(s.grad) == 1) else "seed (given)"
-            elif all(t.product is not None for t in s.terms):
-                parts = [f"{t.other}: {num(t.local, p)} × {num(t.upstream, p)}" for t in s.terms]
-                how = " + ".join(parts)
-                total = sum(float(t.product) for t in s.terms)
-                if not np.isclose(total, float(s.grad), rtol=1e-9, atol=1e-12):
-                    how += f" = {num(total, p)} (leaves accumulate over backward() calls)"
-            else:
-                how = " + ".join(f"{t.other}: ({t.name})·∂C/∂{t.other}" for t in s.terms)
-            rows.append((s.node_id, s.name, self._val(s.grad, True), how))
+        rows = [self._backward_row(s) for s in bwd_steps]
         lines.append(
             "backward pass (reverse order: ∂C/∂z = Σ over consumers z' of ∂z'/∂z × ∂C/∂z')"
         )
-        lines += _table(("id", "node", "∂C/∂z", "= Σ ∂z'/∂z × ∂C/∂z'"), rows, max_rows)
+        lines += _table(BACKWARD_HEAD, rows, max_rows)
         return "\n".join(lines)
+
+    def _backward_row(self, s: TraceStep) -> tuple[str, ...]:
+        p = self.precision
+        if not s.terms:
+            how = "seed: ∂C/∂C = 1" if np.all(np.asarray(s.grad) == 1) else "seed (given)"
+        elif all(t.product is not None for t in s.terms):
+            parts = [f"{t.other}: {num(t.local, p)} × {num(t.upstream, p)}" for t in s.terms]
+            how = " + ".join(parts)
+            total = sum(float(t.product) for t in s.terms)
+            if not np.isclose(total, float(s.grad), rtol=1e-9, atol=1e-12):
+                how += f" = {num(total, p)} (leaves accumulate over backward() calls)"
+        else:
+            how = " + ".join(f"{t.other}: ({t.name})·∂C/∂{t.other}" for t in s.terms)
+        return (s.node_id, s.name, self._val(s.grad, True), how)
+
+    def schedule(self, direction: str = "forward") -> Schedule:
+        """The walk-through's frames: forward steps of ops, then the backward steps, each with
+        its caption and its table row (direction: of the picture the frames are drawn on)."""
+        rows: dict[tuple[str, int], str] = {}
+        for s in self.steps:
+            if s.phase == "forward":
+                cells, head = self._forward_row(s), FORWARD_HEAD
+            else:
+                cells, head = self._backward_row(s), BACKWARD_HEAD
+            rows[(s.phase, s.index)] = "   ".join(
+                f"{h}: {c}" for h, c in zip(head, cells) if c
+            )
+        return make_schedule(self._model, self.steps, rows, direction, self.precision)
+
+    def _frame_options(self, draw_options: dict[str, Any]) -> Options:
+        """Drawing options of the frames and the player: the trace's own by default."""
+        draw_options.setdefault("params", self._params)
+        draw_options.setdefault("output_label", self._model.names[-1])
+        draw_options.setdefault("precision", self.precision)
+        if self.backward:
+            draw_options.setdefault("edge_labels", True)
+        return make_options(**draw_options)
 
     def _local(self, x: Any) -> str:
         if x is None:
@@ -150,32 +167,33 @@ class Trace:
         max_frames: int = DEFAULT_MAX_FRAMES,
         **draw_options: Any,
     ) -> list[Path]:
-        """One picture per step, frame_000.svg …, the current node highlighted.
+        """One picture per frame, frame_000.svg …: the forward pass op by op, then the
+        backward pass node by node, the current node and its edges highlighted.
 
-        Forward frames show values up to the current node; backward frames show ∂C/∂z for
-        the nodes done so far. format='dot' needs no Graphviz. Without `dot`, the frames
-        are saved as .dot files and GraphvizNotFoundError says where.
+        Every frame has the same layout and canvas (what a frame does not know yet reads
+        '?'), and a caption: the phase, "step k of N" and the number being formed (the value
+        with its local derivatives ∂z/∂w; the sum of products giving ∂C/∂z). format='dot'
+        needs no Graphviz. Without `dot`, the frames are saved as .dot files and
+        GraphvizNotFoundError says where.
         """
         fmt = format_from_path("", format)
-        if len(self.steps) > max_frames:
+        options = self._frame_options(draw_options)
+        sched = self.schedule(options.direction)
+        if len(sched.frames) > max_frames:
             raise ValueError(
-                f"the trace has {len(self.steps)} steps but max_frames={max_frames}; pass a "
+                f"the trace has {len(sched.frames)} frames but max_frames={max_frames}; pass a "
                 "larger max_frames, or trace a smaller graph"
             )
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        draw_options.setdefault("params", self._params)
-        draw_options.setdefault("output_label", self._model.names[-1])
-        draw_options.setdefault("precision", self.precision)
-        options = make_options(**draw_options)
-        width = max(3, len(str(len(self.steps) - 1)))
+        width = max(3, len(str(len(sched.frames) - 1)))
         written: list[Path] = []
         sources: list[str] = []
         with warnings.catch_warnings():
-            for k, s in enumerate(self.steps):
+            for k in range(len(sched.frames)):
                 if k == 1:
                     warnings.simplefilter("ignore")  # one size warning, not one per frame
-                source, _ = build_dot(self._model.root, options, Focus(s.phase, s.index), 4)
+                source, _ = build_dot(self._model.root, options, Focus(sched, k), 4)
                 sources.append(source)
         try:
             for k, source in enumerate(sources):
@@ -193,9 +211,8 @@ class Trace:
         return written
 
 
-def _with_value(name: str, value: str) -> str:
-    # "∂z/∂a = 1" already states its value; do not print "= 1" twice.
-    return name if name.replace("−", "-").endswith(f"= {value}") else f"{name} = {value}"
+FORWARD_HEAD = ("id", "node", "op", "inputs", "value", "local ∂z/∂input")
+BACKWARD_HEAD = ("id", "node", "∂C/∂z", "= Σ ∂z'/∂z × ∂C/∂z'")
 
 
 def _table(head: tuple[str, ...], rows: list[tuple[str, ...]], max_rows: int | None) -> list[str]:
@@ -239,7 +256,8 @@ def trace(
     for i, node in enumerate(order):
         inputs = tuple(m.display(j) for j in m.parent_idx[i])
         terms = tuple(
-            TraceTerm(inputs[pos], lg.render(), lg.value) for pos, lg in enumerate(local(i))
+            TraceTerm(inputs[pos], local_text(m, i, pos, lg.name), lg.value)
+            for pos, lg in enumerate(local(i))
         )
         steps.append(
             TraceStep("forward", i, m.display(i), node.op, inputs, node.data, None, terms, node)
@@ -254,11 +272,11 @@ def trace(
                 lc = local(c)
                 if pos >= len(lc):
                     continue
-                name, val = lc[pos].render(), lc[pos].value  # placeholder names z, a, b, …
+                name, val = lc[pos]
                 up = order[c].grad
                 scalar = isinstance(val, (int, float)) and isinstance(up, (int, float))
                 prod = float(val) * float(up) if scalar else None
-                terms_b.append(TraceTerm(m.display(c), name, val, up, prod))
+                terms_b.append(TraceTerm(m.display(c), local_text(m, c, pos, name), val, up, prod))
             steps.append(
                 TraceStep(
                     "backward",
