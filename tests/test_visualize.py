@@ -151,7 +151,7 @@ def test_forward_view_has_no_gradients_until_backward() -> None:
 
 LEAF_RE = re.compile(
     r"<td><b>([^<]+)</b></td><td>data ([^<]+)</td>"
-    r'<td><font color="#b91c1c">∂C/∂z ([^<]+)</font>'
+    r'<td><font color="#b91c1c">∂C/∂[zw] ([^<]+)</font>'
 )
 
 
