@@ -183,6 +183,40 @@ def test_dot_shows_the_neurons_hand_computed_numbers() -> None:
     assert labels == pytest.approx(sorted([2, -3, 1, 1, 0.0066481]), rel=1e-3)
 
 
+NAME_RE = re.compile(r'^\t(n\d+) \[label=<<table.*?<td>(?:<b>([^<]+)</b>|<font color="#6b7280">(n\d+)</font>)</td>', re.M)  # noqa: E501
+LABEL_RE = re.compile(r'^\t(n\d+) -> (n\d+)_op \[label=<.*?(∂([^/<]+)/∂([^ <]+)) ', re.M)
+
+
+@pytest.mark.parametrize("graph", ["neuron", "net_231", "micro", "mlp"])
+def test_every_edge_label_names_its_own_child_and_parent(graph: str) -> None:
+    """∂A/∂B on the edge parent -> child: A is the child's name, B the parent's, as the boxes
+    of the same picture show them (the learner's names, never placeholders like z, a, b)."""
+    if graph == "neuron":
+        root, _, w, b = neuron()
+        root.backward()
+        dot, params = to_dot(root, params={"w": w, "b": b}), None
+    elif graph == "mlp":
+        root, params = mlp()
+        root.backward()
+        dot = to_dot(root, params=params)
+    else:
+        root = net_231(micro=graph == "micro")
+        root.backward()
+        dot = to_dot(root)
+    names = {nid: bold or plain for nid, bold, plain in NAME_RE.findall(dot)}
+    labels = LABEL_RE.findall(dot)
+    n_edges = sum(len(n.parents) for n in root.walk())
+    assert len(labels) == n_edges > 0
+    for parent, child, _, top, bottom in labels:
+        assert (top, bottom) == (html_unescape(names[child]), html_unescape(names[parent]))
+
+
+def html_unescape(s: str) -> str:
+    import html
+
+    return html.unescape(s)
+
+
 def _net_231_loss(p: dict[str, float]) -> float:
     """net_231's loss in plain Python, for finite differences."""
     x0, x1 = p["x0"], p["x1"]
@@ -258,8 +292,10 @@ def test_tensor_graph_shows_shapes_names_and_saved_quantities() -> None:
     gmean, gmax = float(w0.grad.mean()), float(np.abs(w0.grad).max())
     assert f"∂C/∂w μ {fmt(gmean)}  max|·| {fmt(gmax)}" in dot  # a parameter: ∂C/∂w
     # Edge labels name the saved quantity and give its shape: ∂z/∂W = x is the 4×6 input.
-    assert re.search(r"∂z/∂W = x</font><br/><font point-size=\"8\" color=\"#6b7280\">4×6<", dot)
-    assert "∂C/∂z = softmax(z) − y" in dot
+    assert re.search(
+        r"∂n3/∂layers.0.weight = x</font><br/><font point-size=\"8\" color=\"#6b7280\">4×6<", dot
+    )
+    assert "∂loss/∂n11 = softmax(n11) − y" in dot
     assert "<b>loss</b>" in dot and f"{fmt(loss.item())}" in dot
 
 
@@ -613,7 +649,7 @@ def test_trace_text_table() -> None:
     a, x, w, b = neuron()
     text = trace(a, backward=True).format()
     assert text.startswith("forward pass")
-    assert "w: ∂z/∂a = b = 2; x: ∂z/∂b = a = -3" in text
+    assert "w: ∂n2/∂w = x = 2; x: ∂n2/∂x = w = -3" in text
     assert "seed: ∂C/∂C = 1" in text
     wx = a.parents[0].parents[0]
     assert f"n2: {fmt(x.data)} × {fmt(wx.grad)}" in text  # the product that gave ∂C/∂w
@@ -642,7 +678,8 @@ def test_trace_of_tensor_graph_names_saved_quantities() -> None:
     t = trace(loss, params=module, backward=True)
     w = next(s for s in t.backward if s.name == "layers.0.weight")
     assert w.grad is module._p["layers.0.weight"].grad
-    assert [tt.name for tt in w.terms] == ["∂z/∂b = a"] and w.terms[0].product is None
+    assert [tt.name for tt in w.terms] == ["∂n3/∂layers.0.weight = x"]
+    assert w.terms[0].product is None
     assert "layers.0.weight" in t.format()
 
 
