@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph import no_grad
-from ..nn import SGD, Module, Parameter, binary_cross_entropy
+from ..nn import SGD, Module, Parameter, binary_cross_entropy_with_logits
 from ..tensor import Tensor
 from .data import ClassificationData
 from .generative import BernoulliNaiveBayes, GaussianClassifier, SingularCovarianceWarning
@@ -114,12 +114,12 @@ class LogisticRegression(Module):
         z = (xs @ self.w + self.b).named("z")
         if y is None:
             return z.sigmoid().named("f(x)")
-        return binary_cross_entropy(z, np.float64(y)).named("C")
+        return binary_cross_entropy_with_logits(z, np.float64(y)).named("C")
 
 
 def _loss(kind: str, model: LogisticRegression, x: np.ndarray, y: np.ndarray) -> Tensor:
     if kind == "cross_entropy":
-        return binary_cross_entropy(model.logits(x), y)
+        return binary_cross_entropy_with_logits(model.logits(x), y)
     if kind == "square":
         d = model(x) - y
         return (d * d).mean()

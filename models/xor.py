@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..graph import no_grad
-from ..nn import MLP, SGD, binary_cross_entropy
+from ..nn import MLP, SGD, binary_cross_entropy_with_logits
 from ..tensor import Tensor
 from .logistic import LogisticFit, fit_logistic
 from .metrics import accuracy
@@ -88,7 +88,7 @@ class Cascade(MLP):
         z = self(xt).named("z")
         if y is None:
             return z.sigmoid().named("f(x)")
-        return binary_cross_entropy(z, np.array([[float(y)]])).named("C")
+        return binary_cross_entropy_with_logits(z, np.array([[float(y)]])).named("C")
 
 
 @dataclass(eq=False)
@@ -127,7 +127,7 @@ def fit_cascade(
         model = Cascade(rng)
         curve = train_full_batch(
             model.parameters(),
-            lambda m=model: binary_cross_entropy(m(x), target),
+            lambda m=model: binary_cross_entropy_with_logits(m(x), target),
             SGD(model.parameters(), lr=lr),
             steps,
             metrics=lambda m=model: {"accuracy": accuracy(y, m.predict(x))},

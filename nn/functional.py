@@ -1,8 +1,8 @@
-"""Activations and losses as functions.
+"""The functional interface (torch.nn.functional's names): activations, losses, dropout,
+flatten, and the lecture's l2_penalty.
 
-Activations work on Tensors and on Values (they call the carrier's own op). Losses take the
-model's output and the targets (numpy arrays, lists or Tensors that need no gradient) and
-return one scalar Tensor node (reduction="mean" or "sum") or the per-example losses ("none").
+Activations work on Tensors and on Values (they call the carrier's own op). The losses live in
+nn.losses, each beside its module, and are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,28 +11,43 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops as _ops
-from ..errors import InputError, ShapeError
-from ..graph import MODE, Node
-from ..tensor import Tensor, as_float_array
+from ..errors import InputError
+from ..tensor import Tensor
 from ..value import Value
 from .conv import avg_pool2d as avg_pool2d  # re-exported: F.conv2d etc. as in torch
 from .conv import conv1d as conv1d
 from .conv import conv2d as conv2d
 from .conv import max_pool2d as max_pool2d
 from .layers import dropout, flatten
-from .module import Module, _check_finite, _lift
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from .module import Module, _lift
 
 __all__ = [
     "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
     "flatten",
+    "huber_loss",
+    "l1_loss",
     "l2_penalty",
     "log_softmax",
     "mse",
+    "mse_loss",
+    "nll_loss",
     "relu",
     "sigmoid",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]
@@ -61,113 +76,6 @@ def softmax(x: Any, axis: int = -1) -> Tensor:
 def log_softmax(x: Any, axis: int = -1) -> Tensor:
     """yᵢ = zᵢ − log Σⱼ e^zⱼ (stable: the max is subtracted first); ∂yᵢ/∂zⱼ = δᵢⱼ − sⱼ"""
     return _lift(x, "log_softmax", tensor_only=True).log_softmax(axis=axis)
-
-
-# ---------------------------------------------------------------------------------------------
-# losses
-
-
-def _pred(x: Any, what: str) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    if isinstance(x, Node):
-        raise TypeError(f"{what}: predictions must be a Tensor, got a {type(x).__name__}")
-    return Tensor(as_float_array(x, what=what))
-
-
-def _target(t: Any, what: str) -> np.ndarray:
-    """Targets are data: a Tensor's values are used, never its graph."""
-    if isinstance(t, Tensor):
-        return t.data
-    if isinstance(t, Node):
-        raise TypeError(f"{what}: targets must be an array or a Tensor, got a Value")
-    arr = np.asarray(t)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{what}: targets must be numbers, got an array of dtype {arr.dtype}")
-    return arr
-
-
-def _finite_targets(t: np.ndarray, what: str) -> None:
-    if MODE.anomaly and t.dtype.kind == "f":
-        _check_finite(t, f"{what} targets")
-
-
-def cross_entropy(logits: Any, target: Any, reduction: str = "mean") -> Tensor:
-    """Cⁿ = −Σₖ yₖⁿ log softmax(zⁿ)ₖ from logits z (classes on the last axis), computed stably
-    through log-softmax; ∂Cⁿ/∂zⁿ = softmax(zⁿ) − yⁿ.
-
-    target: class indices (ints of shape z.shape[:-1]; whole-number floats are accepted) or
-    one-hot / probability rows (the shape of z). reduction: "mean" (default, (1/N) Σₙ Cⁿ),
-    "sum" (the lecture's total loss L = Σₙ Cⁿ) or "none" (the Cⁿ).
-    """
-    z = _pred(logits, "cross_entropy")
-    t = _target(target, "cross_entropy")
-    if t.dtype.kind == "b":
-        t = t.astype(z.data.dtype)
-    if t.dtype.kind == "f" and z.data.ndim >= 1 and t.shape == z.data.shape[:-1]:
-        # Labels stored as floats (e.g. a Tensor of labels): indices if they are whole numbers.
-        _finite_targets(t, "cross_entropy")
-        if not np.all(t == np.round(t)):
-            raise InputError(
-                f"cross_entropy: targets of shape {t.shape} (one per row of logits "
-                f"{z.data.shape}) must be whole class indices; got e.g. "
-                f"{t[t != np.round(t)].flat[0]}. Probability targets need the logits' shape."
-            )
-        t = t.astype(np.intp)
-    elif t.dtype.kind == "f":
-        _finite_targets(t, "cross_entropy")
-        t = t.astype(z.data.dtype, copy=False)  # float64 targets must not upcast float32 logits
-    return _ops.CrossEntropy.apply(z, target=t, reduction=reduction)
-
-
-def binary_cross_entropy(
-    pred: Any, target: Any, from_logits: bool = True, reduction: str = "mean"
-) -> Tensor:
-    """Cⁿ = −[y log p + (1−y) log(1−p)] for a two-class output.
-
-    from_logits=True (default): pred is z and p = σ(z), computed stably as
-    max(z,0) − z·y + log(1+e^−|z|); ∂C/∂z = σ(z) − y.
-    from_logits=False: pred is p ∈ [0, 1] (e.g. after a sigmoid); each log is clamped at −100
-    so p = 0 or 1 stays finite; ∂C/∂p = (p − y)/(p(1−p)). Prefer logits: a float32 sigmoid
-    rounds to exactly 1 beyond z ≈ 17, where only the logit still carries the information.
-    """
-    p = _pred(pred, "binary_cross_entropy")
-    t = _target(target, "binary_cross_entropy")
-    _finite_targets(t, "binary_cross_entropy")
-    t = t.astype(p.data.dtype, copy=False)
-    if from_logits:
-        return _ops.BinaryCrossEntropy.apply(p, target=t, reduction=reduction)
-    return _ops.BinaryCrossEntropyProb.apply(p, target=t, reduction=reduction)
-
-
-def mse(pred: Any, target: Any, reduction: str = "mean") -> Any:
-    """Cⁿ = (ŷⁿ − yⁿ)² per element; "mean" divides Σ by the number of elements, "sum" is the
-    lecture's L = Σₙ (ŷⁿ − yⁿ)². ∂C/∂ŷ = 2(ŷ − y) (÷ n for "mean").
-
-    For a Value prediction and a number target it returns the Value (ŷ − y)².
-    """
-    if reduction not in ("mean", "sum", "none"):
-        raise InputError(f"mse: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    if isinstance(pred, Value):
-        if isinstance(target, Node):
-            raise TypeError("mse: the target of a Value prediction must be a number")
-        return (pred - float(target)) ** 2
-    y = _pred(pred, "mse")
-    t = _target(target, "mse")
-    if t.shape != y.data.shape:
-        hint = ""
-        if t.shape == y.data.shape[:1] and y.data.shape[1:] == (1,):
-            hint = "; reshape the targets with .reshape(-1, 1)"
-        raise ShapeError(
-            f"mse: predictions of shape {y.data.shape} but targets of shape {t.shape}; "
-            f"they must match element for element{hint}"
-        )
-    _finite_targets(t, "mse")
-    d = y - t.astype(y.data.dtype, copy=False)
-    sq = d * d
-    if reduction == "mean":
-        return sq.mean()
-    return sq.sum() if reduction == "sum" else sq
 
 
 def _is_bias(name: str) -> bool:

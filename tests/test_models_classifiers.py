@@ -30,7 +30,7 @@ from tinygrad_edu.models.structure import (
 )
 from tinygrad_edu.models.training import Standardizer, decision_grid
 from tinygrad_edu.models.xor import XOR_X, XOR_Y, distance_features, fit_cascade, xor_experiment
-from tinygrad_edu.nn import binary_cross_entropy, cross_entropy
+from tinygrad_edu.nn import binary_cross_entropy_with_logits, cross_entropy
 
 from tinygrad_edu import Tensor, no_grad
 
@@ -77,7 +77,10 @@ def test_engine_gradients_are_the_lectures_formulas():
     for kind, factor in (("ce", f - y), ("se", 2 * (f - y) * f * (1 - f))):
         model = LogisticRegression(2, scaler, start=(w0, b0))
         z = model.logits(x)
-        loss = binary_cross_entropy(z, y) if kind == "ce" else ((z.sigmoid() - y) ** 2).mean()
+        if kind == "ce":
+            loss = binary_cross_entropy_with_logits(z, y)
+        else:
+            loss = ((z.sigmoid() - y) ** 2).mean()
         loss.backward()
         np.testing.assert_allclose(model.w.grad, (factor[:, None] * xs).mean(axis=0), rtol=1e-10)
         assert float(model.b.grad) == pytest.approx(factor.mean(), rel=1e-10)
@@ -102,7 +105,7 @@ def test_loss_surfaces_are_the_engine_losses():
     surf = loss_surfaces(x, y, np.array([-1.0, 0.5]), np.array([2.0, -4.0]), b=0.3)
     model = LogisticRegression(2, Standardizer.fit(x), start=(np.array([0.5, -4.0]), 0.3))
     z = model.logits(x)
-    ce = binary_cross_entropy(z, y.astype(float)).item()
+    ce = binary_cross_entropy_with_logits(z, y.astype(float)).item()
     se = ((z.sigmoid() - y) ** 2).mean().item()
     assert surf["cross_entropy"][1, 1] == pytest.approx(ce, rel=1e-12)
     assert surf["square"][1, 1] == pytest.approx(se, rel=1e-12)

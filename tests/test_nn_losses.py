@@ -121,54 +121,70 @@ def test_cross_entropy_bad_reduction_and_nan_targets():
 # --------------------------------------------------------------------------------------------
 
 
+def test_bce_default_takes_probabilities_as_torch():
+    # The silent difference of issue 10: binary_cross_entropy(p, y) treated p as a logit.
+    # −log 0.9 = 0.10536…; as a logit it would be log(1 + e^−0.9) = 0.341153…
+    assert nn.binary_cross_entropy(Tensor([0.9]), [1.0]).item() == pytest.approx(
+        0.10536051565782628, rel=1e-12
+    )
+    assert nn.BCELoss()(Tensor([0.9]), [1.0]).item() == pytest.approx(0.10536051565782628)
+    assert nn.binary_cross_entropy_with_logits(Tensor([0.9]), [1.0]).item() == pytest.approx(
+        0.3411538747320878, rel=1e-12
+    )
+
+
 def test_bce_hand_computed_from_logits_and_probabilities():
     z = 0.5
     p = 1 / (1 + math.exp(-z))
     expected = -(0.3 * math.log(p) + 0.7 * math.log(1 - p))
-    assert nn.binary_cross_entropy(Tensor([z]), [0.3]).item() == pytest.approx(expected)
-    got = nn.binary_cross_entropy(Tensor([p]), [0.3], from_logits=False).item()
-    assert got == pytest.approx(expected)
+    assert nn.binary_cross_entropy_with_logits(Tensor([z]), [0.3]).item() == pytest.approx(
+        expected
+    )
+    assert nn.binary_cross_entropy(Tensor([p]), [0.3]).item() == pytest.approx(expected)
+    # from_logits=True (the old spelling) is the logit form
+    assert nn.binary_cross_entropy(Tensor([z]), [0.3], from_logits=True).item() == pytest.approx(
+        expected
+    )
     # The derivative of the logit form is σ(z) − y, of the probability form (p−y)/(p(1−p)).
     zt = Tensor([z], requires_grad=True)
-    nn.binary_cross_entropy(zt, [0.3]).backward()
+    nn.binary_cross_entropy_with_logits(zt, [0.3]).backward()
     assert zt.grad[0] == pytest.approx(p - 0.3)
     pt = Tensor([p], requires_grad=True)
-    nn.binary_cross_entropy(pt, [0.3], from_logits=False).backward()
+    nn.binary_cross_entropy(pt, [0.3]).backward()
     assert pt.grad[0] == pytest.approx((p - 0.3) / (p * (1 - p)))
 
 
 def test_bce_is_stable_at_the_extremes():
     z = Tensor([800.0, -800.0], requires_grad=True)
-    c = nn.binary_cross_entropy(z, [0.0, 1.0], reduction="none")
+    c = nn.binary_cross_entropy_with_logits(z, [0.0, 1.0], reduction="none")
     assert c.data == pytest.approx([800.0, 800.0])
     c.sum().backward()
     assert z.grad.tolist() == [1.0, -1.0]
     p = Tensor([0.0, 1.0, 1.0])  # a saturated sigmoid: log clamped at −100, as PyTorch
-    c = nn.binary_cross_entropy(p, [1.0, 0.0, 1.0], from_logits=False, reduction="none")
+    c = nn.binary_cross_entropy(p, [1.0, 0.0, 1.0], reduction="none")
     assert c.data.tolist() == [100.0, 100.0, 0.0]
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("from_logits", [True, False])
-def test_bce_gradcheck(reduction, from_logits):
+@pytest.mark.parametrize("logits", [True, False])
+def test_bce_gradcheck(reduction, logits):
     rng = np.random.default_rng(4)
-    x = rng.normal(size=(3, 2)) if from_logits else rng.uniform(0.05, 0.95, (3, 2))
+    x = rng.normal(size=(3, 2)) if logits else rng.uniform(0.05, 0.95, (3, 2))
     y = rng.random((3, 2))
     t = Tensor(x, requires_grad=True)
-    gradcheck(
-        lambda a: nn.binary_cross_entropy(a, y, from_logits=from_logits, reduction=reduction),
-        [t],
-        mode="full",
-    )
+    fn = nn.binary_cross_entropy_with_logits if logits else nn.binary_cross_entropy
+    gradcheck(lambda a: fn(a, y, reduction=reduction), [t], mode="full")
 
 
 def test_bce_bad_input():
     with pytest.raises(ShapeError, match=r"\(4, 1\) predictions but targets of shape \(4,\)"):
-        nn.binary_cross_entropy(Tensor(np.zeros((4, 1))), np.zeros(4))
+        nn.binary_cross_entropy_with_logits(Tensor(np.zeros((4, 1))), np.zeros(4))
     with pytest.raises(InputError, match=r"targets must lie in \[0, 1\]"):
-        nn.binary_cross_entropy(Tensor([0.0]), [2.0])
-    with pytest.raises(InputError, match=r"must be probabilities in \[0, 1\].*from_logits=True"):
-        nn.binary_cross_entropy(Tensor([1.5, 0.2]), [1.0, 0.0], from_logits=False)
+        nn.binary_cross_entropy_with_logits(Tensor([0.0]), [2.0])
+    with pytest.raises(
+        InputError, match=r"must be probabilities in \[0, 1\].*binary_cross_entropy_with_logits"
+    ):
+        nn.binary_cross_entropy(Tensor([1.5, 0.2]), [1.0, 0.0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,3 +243,113 @@ def test_l2_penalty_gradcheck_and_scalar_twin():
         nn.l2_penalty(m, -1)
     with pytest.raises(TypeError, match="give the model"):
         nn.l2_penalty(m.parameters(), 0.1)
+
+
+# --------------------------------------------------------------------------------------------
+# the torch-named options and losses, by hand (tests/test_torch_nn.py compares them with torch)
+# --------------------------------------------------------------------------------------------
+
+LN3 = math.log(3.0)
+
+
+def test_label_smoothing_by_hand():
+    # z = (ln 3, 0): p = (3/4, 1/4). ε = 0.2, C = 2: q = (0.9, 0.1).
+    z = Tensor(np.array([[LN3, 0.0]]), requires_grad=True)
+    loss = nn.cross_entropy(z, [0], label_smoothing=0.2)
+    assert loss.item() == pytest.approx(-(0.9 * math.log(0.75) + 0.1 * math.log(0.25)), rel=1e-12)
+    loss.backward()
+    np.testing.assert_allclose(z.grad, [[0.75 - 0.9, 0.25 - 0.1]], rtol=1e-12)  # p − q
+
+
+def test_class_weights_make_the_mean_a_weighted_average():
+    z = Tensor(np.array([[LN3, 0.0], [0.0, 0.0]]))
+    c0, c1 = -math.log(0.75), math.log(2.0)  # row 0 label 0; row 1 label 1
+    got = nn.cross_entropy(z, [0, 1], weight=[1.0, 3.0]).item()
+    assert got == pytest.approx((1 * c0 + 3 * c1) / (1 + 3), rel=1e-12)
+    got = nn.cross_entropy(z, [0, 1], weight=[1.0, 3.0], reduction="sum").item()
+    assert got == pytest.approx(c0 + 3 * c1, rel=1e-12)
+
+
+def test_ignore_index_rows_add_nothing_and_leave_the_mean():
+    z = logits(4, 3)
+    per = nn.cross_entropy(z, [0, -100, 2, 1], reduction="none")
+    assert per.data[1] == 0.0
+    mean = nn.cross_entropy(z, [0, -100, 2, 1])
+    kept = nn.cross_entropy(Tensor(z.data[[0, 2, 3]]), [0, 2, 1])
+    assert mean.item() == pytest.approx(kept.item(), rel=1e-12)
+    mean.backward()
+    assert z.grad[1].tolist() == [0.0, 0.0, 0.0]
+    # an out-of-range label is still refused (the ignored value itself is not)
+    with pytest.raises(IndexError, match="class index 3 at position 0"):
+        nn.cross_entropy(z, [3, -100, 2, 1])
+
+
+def test_nll_of_log_softmax_is_cross_entropy():
+    z = logits(5, 4, seed=2)
+    y = [0, 3, 1, 1, 2]
+    a = nn.nll_loss(nn.log_softmax(z), y, weight=[1.0, 2.0, 0.5, 1.0])
+    b = nn.cross_entropy(Tensor(z.data), y, weight=[1.0, 2.0, 0.5, 1.0])
+    assert a.item() == pytest.approx(b.item(), rel=1e-12)
+    x = Tensor(np.log([[0.5, 0.25, 0.25]]), requires_grad=True)
+    nn.NLLLoss()(x, [1]).backward()
+    assert x.grad.tolist() == [[0.0, -1.0, 0.0]]  # ∂C/∂x_k = −[k = y]
+
+
+def test_pos_weight_by_hand():
+    # z = 0: σ = ½; y = 1 with w₊ = 3 → −3 log ½ = 3 ln 2; ∂C/∂z = −l(1−σ) = −3/2.
+    z = Tensor([0.0], requires_grad=True)
+    loss = nn.binary_cross_entropy_with_logits(z, [1.0], pos_weight=[3.0])
+    assert loss.item() == pytest.approx(3 * math.log(2), rel=1e-12)
+    loss.backward()
+    assert z.grad.tolist() == [-1.5]
+
+
+def test_regression_losses_by_hand():
+    pred = Tensor([[0.5], [3.0], [1.0]], requires_grad=True)
+    target = np.array([[0.0], [0.0], [1.0]])  # d = 0.5, 3, 0
+    np.testing.assert_allclose(nn.l1_loss(pred, target, "none").data, [[0.5], [3.0], [0.0]])
+    # Huber δ = 1: ½·0.25, 1·(3 − ½), 0
+    np.testing.assert_allclose(nn.huber_loss(pred, target, "none").data, [[0.125], [2.5], [0]])
+    # smooth L1 β = 2: ½·0.25/2 (|d| < β), |3| − β/2 = 2, 0
+    np.testing.assert_allclose(
+        nn.smooth_l1_loss(pred, target, "none", beta=2.0).data, [[0.0625], [2.0], [0.0]]
+    )
+    nn.L1Loss(reduction="sum")(pred, target).backward()
+    assert pred.grad.tolist() == [[1.0], [1.0], [0.0]]  # sign(d), 0 at d = 0 (as torch)
+    pred.zero_grad()
+    nn.HuberLoss(reduction="sum", delta=1.0)(pred, target).backward()
+    assert pred.grad.tolist() == [[0.5], [1.0], [0.0]]  # d clipped to [−δ, δ]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a: nn.cross_entropy(a, [0, 2, -100], [1.0, 2.0, 0.5], label_smoothing=0.1),
+        lambda a: nn.nll_loss(a, [0, 2, 1], [1.0, 2.0, 0.5]),
+        lambda a: nn.l1_loss(a, np.full((3, 3), 0.05)),
+        lambda a: nn.huber_loss(a, np.zeros((3, 3)), delta=0.8),
+        lambda a: nn.binary_cross_entropy_with_logits(
+            a, np.full((3, 3), 0.3), np.ones(3), pos_weight=[1.0, 2.0, 3.0]
+        ),
+    ],
+)
+def test_new_losses_gradcheck(fn):
+    gradcheck(fn, [Tensor(np.random.default_rng(5).normal(size=(3, 3)), requires_grad=True)])
+
+
+def test_new_losses_bad_input():
+    z = logits(2, 3)
+    with pytest.raises(InputError, match=r"label_smoothing must be in \[0, 1\]"):
+        nn.cross_entropy(z, [0, 1], label_smoothing=1.5)
+    with pytest.raises(ShapeError, match=r"one entry per class, shape \(3,\), got \(2,\)"):
+        nn.cross_entropy(z, [0, 1], weight=[1.0, 2.0])
+    with pytest.raises(InputError, match="reduction must be"):
+        nn.CrossEntropyLoss(reduction="avg")
+    with pytest.raises(ShapeError, match="for probability targets use cross_entropy"):
+        nn.nll_loss(z, np.full((2, 3), 1 / 3))
+    with pytest.raises(ShapeError, match="pos_weight of shape"):
+        nn.binary_cross_entropy_with_logits(z, np.zeros((2, 3)), pos_weight=np.ones(2))
+    with pytest.raises(InputError, match="delta must be > 0"):
+        nn.HuberLoss(delta=0)
+    with pytest.raises(TypeError):  # options after weight are keyword-only, as a guard
+        nn.CrossEntropyLoss(None, 3)

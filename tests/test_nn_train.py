@@ -41,7 +41,7 @@ def test_xor_with_one_sigmoid_output_and_bce():
     y = XOR_Y.reshape(-1, 1).astype(np.float32)
     for _ in range(400):
         opt.zero_grad()
-        nn.binary_cross_entropy(model(XOR_X), y).backward()
+        nn.binary_cross_entropy_with_logits(model(XOR_X), y).backward()
         opt.step()
     assert ((model(XOR_X).data > 0).astype(int).ravel() == XOR_Y).all()
 

@@ -171,6 +171,11 @@ def _bce_case(rng: np.random.Generator) -> Sample:
     return [rng.normal(size=shape) * 3, rng.random(shape), red]
 
 
+def _bce_pos_weight_case(rng: np.random.Generator) -> Sample:
+    z, y, red = _bce_case(rng)
+    return [z, y, red, {"pos_weight": rng.uniform(0.2, 4.0, z.shape[-1:])}]
+
+
 def _bce_prob_case(rng: np.random.Generator) -> Sample:
     shape = ((4,), (3, 2))[rng.integers(2)]
     red = ("mean", "sum", "none")[rng.integers(3)]
@@ -330,6 +335,12 @@ REGISTRY: tuple[OpCase, ...] = (
         "binary_cross_entropy",
         lambda z, y, red: ops.BinaryCrossEntropy.apply(z, target=y, reduction=red),
         _bce_case,
+        ops.BinaryCrossEntropy,
+    ),
+    _t(
+        "binary_cross_entropy-pos_weight",
+        lambda z, y, red, o: ops.BinaryCrossEntropy.apply(z, target=y, reduction=red, **o),
+        _bce_pos_weight_case,
         ops.BinaryCrossEntropy,
     ),
     _t(

@@ -23,6 +23,19 @@ def _reduce_loss(per_item: np.ndarray, reduction: str, op: str) -> tuple[np.ndar
     raise InputError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def check_class_indices(target: np.ndarray, k: int, op: str) -> None:
+    """Class labels must run from 0 to k − 1: BadIndexError naming the first one that does not."""
+    if target.size and (target.min() < 0 or target.max() >= k):
+        bad = (target < 0) | (target >= k)
+        pos = tuple(int(i) for i in np.argwhere(bad)[0])
+        v = int(target[pos])
+        why = "negative" if v < 0 else f"out of range for {k} classes"
+        raise BadIndexError(
+            f"{op}: class index {v} at position {pos if len(pos) > 1 else pos[0]}"
+            f" is {why}; class indices run from 0 to {k - 1}"
+        )
+
+
 class CrossEntropy(Function):
     """z = −Σₖ yₖ log softmax(a)ₖ: the cost C of logits a (classes on the last axis).
 
@@ -47,15 +60,7 @@ class CrossEntropy(Function):
                     f"{target.shape}; give one class index per row of logits {a.shape}"
                 )
             k = a.shape[-1]
-            if target.size and (target.min() < 0 or target.max() >= k):
-                bad = (target < 0) | (target >= k)
-                pos = tuple(int(i) for i in np.argwhere(bad)[0])
-                v = int(target[pos])
-                why = "negative" if v < 0 else f"out of range for {k} classes"
-                raise BadIndexError(
-                    f"cross_entropy: class index {v} at position {pos if len(pos) > 1 else pos[0]}"
-                    f" is {why}; class indices run from 0 to {k - 1}"
-                )
+            check_class_indices(target, k, "cross_entropy")
             t = target.reshape(-1)
             rows = np.arange(t.size)
             # Cⁿ = log Σⱼ e^aⱼ − a_y, both sides shifted by the same row max.
@@ -101,17 +106,36 @@ def _binary_target(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 class BinaryCrossEntropy(Function):
     """z = −[y log σ(a) + (1−y) log(1−σ(a))]: the cost C of logits a, computed stably as
-    max(a,0) − a·y + log(1+e^−|a|);  ∂z/∂a = σ(a) − y"""
+    max(a,0) − a·y + log(1+e^−|a|);  ∂z/∂a = σ(a) − y.
+
+    pos_weight w₊ (broadcast against a, e.g. one per class) weighs the positive term:
+    z = −[w₊ y log σ(a) + (1−y) log(1−σ(a))] = (1−y) a + l·log(1+e^−a) with l = 1 + (w₊−1) y;
+    ∂z/∂a = (1−y) − l (1−σ(a)).
+    """
 
     __slots__ = ("da", "reduction")
     name = "BCE"
 
-    def forward(self, a: np.ndarray, target: np.ndarray, reduction: str = "mean") -> np.ndarray:
+    def forward(
+        self,
+        a: np.ndarray,
+        target: np.ndarray,
+        reduction: str = "mean",
+        pos_weight: np.ndarray | None = None,
+    ) -> np.ndarray:
         y = _binary_target(a, target)
-        per = np.maximum(a, 0) - a * y + np.log1p(np.exp(-np.abs(a)))
         s = 0.5 * (1 + np.tanh(0.5 * a))
+        if pos_weight is None:
+            per = np.maximum(a, 0) - a * y + np.log1p(np.exp(-np.abs(a)))
+            da = s - y
+        else:
+            l = 1 + (pos_weight - 1) * y
+            # log(1+e^−a) = max(−a, 0) + log(1+e^−|a|): no overflow for either sign of a
+            per = (1 - y) * a + l * (np.maximum(-a, 0) + np.log1p(np.exp(-np.abs(a))))
+            da = (1 - y) - l * (1 - s)
+            per, da = per.astype(a.dtype, copy=False), da.astype(a.dtype, copy=False)
         loss, scale = _reduce_loss(per, reduction, "binary_cross_entropy")
-        self.da, self.reduction = (s - y) * scale, reduction
+        self.da, self.reduction = da * scale, reduction
         return loss.astype(a.dtype, copy=False)
 
     def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
@@ -134,7 +158,7 @@ class BinaryCrossEntropyProb(Function):
             raise InputError(
                 f"binary_cross_entropy: predictions must be probabilities in [0, 1], got values "
                 f"in [{np.nanmin(a):g}, {np.nanmax(a):g}] (or NaN); for raw scores (logits) use "
-                "from_logits=True"
+                "binary_cross_entropy_with_logits (nn.BCEWithLogitsLoss)"
             )
         with np.errstate(divide="ignore"):  # log 0 = −inf, clamped just below
             log_a = np.maximum(np.log(a), -100)
