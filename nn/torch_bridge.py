@@ -84,6 +84,24 @@ _REFUSED: dict[str, str] = {
     "_Function": "it wraps a plain Python function, which torch cannot run; use a module "
     "(nn.Sigmoid() instead of nn.sigmoid)",
 }
+# Losses are not part of a model's structure: torch's namesakes take the same arguments.
+_REFUSED.update(
+    {
+        name: "a loss is not part of the model; use torch.nn's loss of the same name, which "
+        "takes the same arguments with the same defaults"
+        for name in (
+            "_Loss",
+            "CrossEntropyLoss",
+            "NLLLoss",
+            "BCELoss",
+            "BCEWithLogitsLoss",
+            "MSELoss",
+            "L1Loss",
+            "HuberLoss",
+            "SmoothL1Loss",
+        )
+    }
+)
 
 
 def _where(path: str) -> str:
