@@ -142,4 +142,4 @@ def test_binary_ops_gradcheck_on_any_broadcastable_shapes(shapes, seed: int, op:
     }[op]
     out = fn(a, b)
     assert out.shape == shapes.result_shape
-    gradcheck(fn, [a, b], mode="full" if out.size <= 64 else "random")
+    gradcheck(fn, [a, b], mode="full" if out.numel() <= 64 else "random")

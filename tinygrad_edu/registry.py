@@ -19,7 +19,7 @@ import numpy as np
 from . import ops, value
 from .gradcheck import gradcheck
 from .graph import Node, topo_sort
-from .tensor import Function, Tensor, concatenate, stack, where
+from .tensor import Function, Tensor, cat, concatenate, einsum, stack, tensordot, where
 from .value import Value, ValueOp
 
 Sample = list[Any]  # float64 arrays (tensor ops) or floats (value ops), one per input
@@ -34,6 +34,9 @@ class OpCase:
     build: Callable[..., Node]
     sample: Callable[[np.random.Generator], Sample]
     covers: tuple[type, ...]  # the op classes it exercises: Function or ValueOp subclasses
+    # PyTorch's counterpart, for tests/test_torch_ops.py: None means `build` itself runs on torch
+    # tensors; a callable is called as torch(torch_module, *args); a string says why there is none.
+    torch: Callable[..., Any] | str | None = None
 
 
 # -- shape samplers ------------------------------------------------------------------------------
@@ -102,8 +105,9 @@ def _t(
     build: Callable[..., Node],
     sample: Callable[[np.random.Generator], Sample],
     *covers: type,
+    torch: Callable[..., Any] | str | None = None,
 ) -> OpCase:
-    return OpCase(name, "tensor", build, sample, covers)
+    return OpCase(name, "tensor", build, sample, covers, torch)
 
 
 def _v(
@@ -111,8 +115,9 @@ def _v(
     build: Callable[..., Node],
     sample: Callable[[np.random.Generator], Sample],
     *covers: type,
+    torch: Callable[..., Any] | str | None = None,
 ) -> OpCase:
-    return OpCase(name, "value", build, sample, covers)
+    return OpCase(name, "value", build, sample, covers, torch)
 
 
 def _scalars(n: int, lo: float = -2.0, hi: float = 2.0) -> Callable[[np.random.Generator], Sample]:
@@ -253,6 +258,200 @@ def _avg_pool_case(rng: np.random.Generator) -> Sample:
     return [x, opts]
 
 
+# -- samplers of the ops PyTorch users reach for (issue 10) ----------------------------------------
+
+
+def _pos(lo: float = 0.2, hi: float = 3.0) -> Callable[[np.random.Generator], Sample]:
+    return lambda r: _one(r, lo, hi)
+
+
+def _away_from_steps(rng: np.random.Generator) -> Sample:
+    """k + u with u ∈ ±[0.1, 0.4] ∪ ±[0.6, 0.9]: away from integers and halves (the steps of
+    floor, ceil, round and trunc)."""
+    shape = SHAPES[rng.integers(len(SHAPES))]
+    u = rng.uniform(0.1, 0.4, shape) + 0.5 * rng.integers(0, 2, shape)
+    return [np.asarray(rng.integers(-3, 3, shape) + u, dtype=np.float64)]
+
+
+def _pow_pair(rng: np.random.Generator) -> Sample:
+    a, b = _pair(rng)
+    return [np.abs(a) + 0.3, b]  # base > 0: ln a exists
+
+
+def _relu6_case(rng: np.random.Generator) -> Sample:
+    x = rng.uniform(-2, 8, (3, 4))
+    return [np.where((np.abs(x) < 0.1) | (np.abs(x - 6) < 0.1), x + 0.3, x)]
+
+
+def _softplus_case(rng: np.random.Generator) -> Sample:
+    beta, threshold = ((1.0, 20.0), (2.0, 1.0), (0.5, 2.0))[rng.integers(3)]
+    x = rng.uniform(-4, 4, (3, 4))
+    near = np.abs(x * beta - threshold) < 0.1  # the switch to the linear branch is a kink
+    return [np.where(near, x + 0.3 / beta, x), beta, threshold]
+
+
+def _int_dim_case(rng: np.random.Generator) -> Sample:
+    """Reductions that take one dim (or none): prod, cumsum, min(dim), max(dim)."""
+    shape = ((5,), (3, 4), (2, 3, 4))[rng.integers(3)]
+    dims: list[Any] = [None, 0, -1] + ([1, -2] if len(shape) == 3 else [])
+    return [_distinct(rng, shape), dims[rng.integers(len(dims))], bool(rng.integers(2))]
+
+
+def _prod_case(rng: np.random.Generator) -> Sample:
+    x, dim, keep = _int_dim_case(rng)
+    x = x + np.sign(x) * 0.3  # spaced values without zeros, then maybe a zero or two
+    flat = x.reshape(-1)
+    for i in rng.choice(flat.size, int(rng.integers(0, 3)), replace=False):
+        flat[i] = 0.0  # Π_{j≠i} aⱼ must come out right where aᵢ = 0
+    return [x, dim, keep]
+
+
+def _var_case(rng: np.random.Generator) -> Sample:
+    x, axis, keep = _axis_case(rng)
+    return [x, axis, keep, int(rng.choice([0, 1]))]  # n ≥ 2 everywhere: n − 1 > 0
+
+
+def _norm_case(rng: np.random.Generator) -> Sample:
+    x, axis, keep = _axis_case(rng)
+    return [x + np.sign(x) * 0.2, float(rng.choice([2, 1, 3, 0.5])), axis, keep]
+
+
+def _squeeze_case(rng: np.random.Generator) -> Sample:
+    dims: list[Any] = [None, 1, -1, (1, 3), 0]
+    return [rng.normal(size=(2, 1, 3, 1)), dims[rng.integers(len(dims))]]
+
+
+def _flatten_case(rng: np.random.Generator) -> Sample:
+    se = ((0, -1), (1, 2), (0, 1), (-2, -1), (1, 1))[rng.integers(5)]
+    return [rng.normal(size=(2, 3, 4)), *se]
+
+
+def _expand_case(rng: np.random.Generator) -> Sample:
+    shape, size = (((3, 1), (2, 3, 4)), ((1, 4), (3, -1)), ((4,), (2, 3, 4)), ((), (2, 2)))[
+        rng.integers(4)
+    ]
+    return [rng.normal(size=shape), size]
+
+
+def _permute_case(rng: np.random.Generator) -> Sample:
+    dims = ((2, 0, 1), (0, 2, 1), (-1, -3, -2), (0, 1, 2))[rng.integers(4)]
+    return [rng.normal(size=(2, 3, 4)), dims]
+
+
+def _swap_case(rng: np.random.Generator) -> Sample:
+    shape = ((3, 4), (2, 3, 4))[rng.integers(2)]
+    d = ((0, 1), (-1, 0), (1, -1), (0, 0))[rng.integers(4)]
+    return [rng.normal(size=shape), *d]
+
+
+def _flip_case(rng: np.random.Generator) -> Sample:
+    dims = ((0,), (-1,), (0, 2), (1, 0, 2))[rng.integers(4)]
+    return [rng.normal(size=(2, 3, 4)), dims]
+
+
+def _roll_case(rng: np.random.Generator) -> Sample:
+    shifts, dims = ((1, 0), (-2, -1), ((1, 2), (0, 2)), (5, None))[rng.integers(4)]
+    return [rng.normal(size=(2, 3, 4)), shifts, dims]
+
+
+def _repeat_case(rng: np.random.Generator) -> Sample:
+    shape, sizes = (((3,), (2,)), ((2, 3), (2, 1)), ((2, 3), (1, 2, 2)), ((), (3,)))[
+        rng.integers(4)
+    ]
+    return [rng.normal(size=shape), sizes]
+
+
+def _tile_case(rng: np.random.Generator) -> Sample:
+    shape, dims = (((2, 3), (2,)), ((2, 3), (2, 1)), ((3,), (2, 2)))[rng.integers(3)]
+    return [rng.normal(size=shape), dims]
+
+
+def _pad_case(rng: np.random.Generator) -> Sample:
+    shape, pad = (((3, 4), (1, 2)), ((2, 3, 4), (0, 1, 2, 0)), ((3,), (2, 2)))[rng.integers(3)]
+    return [rng.normal(size=shape), pad, float(rng.choice([0.0, 0.5]))]
+
+
+def _tri_case(rng: np.random.Generator) -> Sample:
+    shape = ((3, 4), (2, 4, 3))[rng.integers(2)]
+    return [rng.normal(size=shape), int(rng.integers(-1, 2))]
+
+
+def _split_case(rng: np.random.Generator) -> Sample:
+    size: Any = (1, 2, 3, (1, 3, 1), (4, 1))[rng.integers(5)]
+    dim = int(rng.choice([1, -1])) if isinstance(size, tuple) else int(rng.integers(-2, 2))
+    return [rng.normal(size=(5, 5)), size, dim]
+
+
+def _chunk_case(rng: np.random.Generator) -> Sample:
+    return [rng.normal(size=(5, 4)), int(rng.integers(1, 5)), int(rng.integers(-2, 2))]
+
+
+def _gather_case(rng: np.random.Generator) -> Sample:
+    dim = int(rng.integers(-2, 2))
+    x = rng.normal(size=(3, 4))
+    n = x.shape[dim]
+    ishape = (4, 4) if dim in (0, -2) else (3, 5)  # longer than the gathered axis: repeats
+    index = rng.integers(0, n, ishape)
+    if dim in (0, -2):
+        index = index[:, : rng.integers(1, 5)]  # smaller than the input along the other dim
+    return [x, dim, index]
+
+
+def _mask_case(rng: np.random.Generator) -> Sample:
+    x = rng.normal(size=(3, 4))
+    return [x, rng.random((3, 4)) > 0.5]
+
+
+def _mixed_index_case(rng: np.random.Generator) -> Sample:
+    indices: list[Any] = [
+        (0, slice(None), np.array([0, 1, 1])),  # numpy: (3, 3); torch: (3, 3) with axes swapped
+        (slice(None), 1, np.array([2, 0])),
+        (np.array([1, 0]), slice(None), 2),
+        (1, np.array([True, False, True])),
+        (Ellipsis, np.array([0, 0]), 1),
+    ]
+    return [rng.normal(size=(2, 3, 4)), indices[rng.integers(len(indices))]]
+
+
+def _tensordot_case(rng: np.random.Generator) -> Sample:
+    sa, sb, dims = (
+        ((3, 4), (4, 2), 1),
+        ((2, 3, 4), (3, 4, 5), 2),
+        ((3, 4), (2, 3), ([0], [1])),
+        ((2, 3), (3, 2), 0),
+    )[rng.integers(4)]
+    return [rng.normal(size=sa), rng.normal(size=sb), dims]
+
+
+EINSUM_CASES: tuple[tuple[str, tuple[tuple[int, ...], ...]], ...] = (
+    ("ij,jk->ik", ((3, 4), (4, 2))),
+    ("bij,bjk->bik", ((2, 3, 4), (2, 4, 5))),
+    ("i,i->", ((4,), (4,))),
+    ("i,j->ij", ((3,), (4,))),
+    ("ij->ji", ((3, 4),)),
+    ("ijk->j", ((2, 3, 4),)),
+    ("ij,k->ik", ((3, 4), (2,))),  # j only in a: its gradient is broadcast back along j
+    ("ij,jk", ((3, 4), (4, 2))),  # implicit output: ik
+    ("...ij,...jk->...ik", ((2, 1, 3, 4), (5, 4, 2))),  # broadcast batch axes: summed back
+    ("bhqd,bhkd->bhqk", ((2, 2, 3, 4), (2, 2, 5, 4))),  # attention scores
+)
+
+
+def _einsum_case(rng: np.random.Generator) -> Sample:
+    spec, shapes = EINSUM_CASES[rng.integers(len(EINSUM_CASES))]
+    return [spec, *[rng.normal(size=s) for s in shapes]]
+
+
+def _keep_all(total: Any, a: Any, keep: bool) -> Any:
+    """A full reduction with keepdim=True: every axis kept with size 1 (torch's prod() cannot)."""
+    return total.reshape((1,) * a.ndim) if keep else total
+
+
+def _reduce_dims(a: Any, dim: Any) -> Any:
+    """torch's amax/logsumexp/... need explicit dims where ours take None for all."""
+    return tuple(range(a.ndim)) if dim is None else dim
+
+
 REGISTRY: tuple[OpCase, ...] = (
     # Tensor: elementwise with broadcasting
     _t("add", lambda a, b: a + b, _pair, ops.Add),
@@ -262,7 +461,13 @@ REGISTRY: tuple[OpCase, ...] = (
     _t("rsub-number", lambda a: 3.0 - a, _one, ops.Sub),
     _t("rdiv-number", lambda a: 2.0 / a, lambda r: [_away(r, (3, 4), 0.5)], ops.Div),
     _t("maximum", lambda a, b: a.maximum(b), _maximum_case, ops.Maximum),
-    _t("where", lambda a, b, cond: where(cond, a, b), _where_case, ops.Where),
+    _t(
+        "where",
+        lambda a, b, cond: where(cond, a, b),
+        _where_case,
+        ops.Where,
+        torch=lambda t, a, b, cond: t.where(cond, a, b),
+    ),
     _t("neg", lambda a: -a, _one, ops.Neg),
     _t(
         "pow",
@@ -280,7 +485,13 @@ REGISTRY: tuple[OpCase, ...] = (
     # reductions
     _t("sum", lambda a, axis, keep: a.sum(axis=axis, keepdims=keep), _sum_case, ops.Sum),
     _t("mean", lambda a, axis, keep: a.mean(axis=axis, keepdims=keep), _sum_case, ops.Mean),
-    _t("max", lambda a, axis, keep: a.max(axis=axis, keepdims=keep), _sum_case, ops.Max),
+    _t(
+        "max",
+        lambda a, axis, keep: a.max(axis=axis, keepdims=keep),
+        _sum_case,
+        ops.Max,
+        torch=lambda t, a, axis, keep: t.amax(a, _reduce_dims(a, axis), keep),
+    ),
     _t(
         "softmax",
         lambda a, ax: a.softmax(axis=ax),
@@ -303,39 +514,63 @@ REGISTRY: tuple[OpCase, ...] = (
     ),
     _t(
         "transpose-axes",
-        lambda a: a.transpose(1, 2, 0),
+        lambda a: a.permute(1, 2, 0),
         lambda r: [r.normal(size=(2, 3, 4))],
         ops.Transpose,
     ),
     _t("getitem", lambda a, idx: a[idx], _index_case, ops.GetItem),
-    _t("concatenate", lambda *a: concatenate(a[:-1], axis=a[-1]), _cat_case, ops.Concatenate),
-    _t("stack", lambda *a: stack(a[:-1], axis=a[-1]), _stack_case, ops.Stack),
+    _t(
+        "concatenate",
+        lambda *a: concatenate(a[:-1], axis=a[-1]),
+        _cat_case,
+        ops.Concatenate,
+        torch=lambda t, *a: t.cat(a[:-1], dim=a[-1]),
+    ),
+    _t(
+        "stack",
+        lambda *a: stack(a[:-1], axis=a[-1]),
+        _stack_case,
+        ops.Stack,
+        torch=lambda t, *a: t.stack(a[:-1], dim=a[-1]),
+    ),
     # linear algebra and fused layers / losses
     _t("matmul", lambda a, b: a @ b, _matmul_shapes, ops.MatMul),
-    _t("linear", lambda x, w, b: ops.Linear.apply(x, w, b), _linear_case, ops.Linear),
+    _t(
+        "linear",
+        lambda x, w, b: ops.Linear.apply(x, w, b),
+        _linear_case,
+        ops.Linear,
+        torch=lambda t, x, w, b: t.nn.functional.linear(x, w, b),
+    ),
     _t(
         "linear-nobias",
         lambda x, w: ops.Linear.apply(x, w),
         lambda r: _linear_case(r)[:2],
         ops.Linear,
+        torch=lambda t, x, w: t.nn.functional.linear(x, w),
     ),
     _t(
         "cross_entropy-index",
         lambda z, y, red: ops.CrossEntropy.apply(z, target=y, reduction=red),
         _ce_index_case,
         ops.CrossEntropy,
+        torch=lambda t, z, y, red: t.nn.functional.cross_entropy(z, y, reduction=red),
     ),
     _t(
         "cross_entropy-prob",
         lambda z, y, red: ops.CrossEntropy.apply(z, target=y, reduction=red),
         _ce_prob_case,
         ops.CrossEntropy,
+        torch=lambda t, z, y, red: t.nn.functional.cross_entropy(z, y, reduction=red),
     ),
     _t(
         "binary_cross_entropy",
         lambda z, y, red: ops.BinaryCrossEntropy.apply(z, target=y, reduction=red),
         _bce_case,
         ops.BinaryCrossEntropy,
+        torch=lambda t, z, y, red: t.nn.functional.binary_cross_entropy_with_logits(
+            z, y, reduction=red
+        ),
     ),
     _t(
         "binary_cross_entropy-pos_weight",
@@ -348,12 +583,365 @@ REGISTRY: tuple[OpCase, ...] = (
         lambda p, y, red: ops.BinaryCrossEntropyProb.apply(p, target=y, reduction=red),
         _bce_prob_case,
         ops.BinaryCrossEntropyProb,
+        torch=lambda t, p, y, red: t.nn.functional.binary_cross_entropy(p, y, reduction=red),
     ),
     # convolution and pooling
-    _t("conv2d", _conv, _conv_sampler(_CONV2D_CASES), ops.Conv2d),
-    _t("conv1d", _conv, _conv_sampler(_CONV1D_CASES), ops.Conv1d),
-    _t("max_pool2d", lambda x, o: ops.MaxPool2d.apply(x, **o), _pool_case, ops.MaxPool2d),
-    _t("avg_pool2d", lambda x, o: ops.AvgPool2d.apply(x, **o), _avg_pool_case, ops.AvgPool2d),
+    _t(
+        "conv2d",
+        _conv,
+        _conv_sampler(_CONV2D_CASES),
+        ops.Conv2d,
+        torch=lambda t, x, w, b, o: t.nn.functional.conv2d(x, w, b, **o),
+    ),
+    _t(
+        "conv1d",
+        _conv,
+        _conv_sampler(_CONV1D_CASES),
+        ops.Conv1d,
+        torch=lambda t, x, w, b, o: t.nn.functional.conv1d(x, w, b, **o),
+    ),
+    _t(
+        "max_pool2d",
+        lambda x, o: ops.MaxPool2d.apply(x, **o),
+        _pool_case,
+        ops.MaxPool2d,
+        torch=lambda t, x, o: t.nn.functional.max_pool2d(x, **o),
+    ),
+    _t(
+        "avg_pool2d",
+        lambda x, o: ops.AvgPool2d.apply(x, **o),
+        _avg_pool_case,
+        ops.AvgPool2d,
+        torch=lambda t, x, o: t.nn.functional.avg_pool2d(x, **o),
+    ),
+    # elementwise functions (issue 10)
+    _t("sqrt", lambda a: a.sqrt(), _pos(), ops.Sqrt),
+    _t("rsqrt", lambda a: a.rsqrt(), _pos(), ops.Pow),
+    _t("reciprocal", lambda a: a.reciprocal(), lambda r: [_away(r, (3, 4), 0.5)], ops.Div),
+    _t("square", lambda a: a.square(), _one, ops.Mul),
+    _t("abs", lambda a: a.abs(), lambda r: [_away(r, (3, 4))], ops.Abs),
+    _t("sign", lambda a: a.sign(), lambda r: [_away(r, (3, 4))], ops.Sign),
+    _t("pow-tensor", lambda a, b: a**b, _pow_pair, ops.Power),
+    _t(
+        "minimum",
+        lambda a, b: a.minimum(b),
+        _maximum_case,
+        ops.Maximum,
+        ops.Neg,
+        torch=lambda t, a, b: t.minimum(a, b),
+    ),
+    _t("clamp", lambda a: a.clamp(-1.0, 1.0), _clip_case, ops.Clip),
+    _t("log1p", lambda a: a.log1p(), lambda r: _one(r, -0.8, 3.0), ops.Log1p),
+    _t("expm1", lambda a: a.expm1(), _one, ops.Expm1),
+    _t("log2", lambda a: a.log2(), _pos(), ops.Log, ops.Mul),
+    _t("exp2", lambda a: a.exp2(), _one, ops.Exp),
+    _t("sin", lambda a: a.sin(), lambda r: _one(r, -4, 4), ops.Sin),
+    _t("cos", lambda a: a.cos(), lambda r: _one(r, -4, 4), ops.Cos),
+    _t("tan", lambda a: a.tan(), lambda r: _one(r, -1.2, 1.2), ops.Sin, ops.Cos, ops.Div),
+    _t("erf", lambda a: a.erf(), _one, ops.Erf),
+    _t("floor", lambda a: a.floor(), _away_from_steps, ops.Floor),
+    _t("ceil", lambda a: a.ceil(), _away_from_steps, ops.Ceil),
+    _t("round", lambda a: a.round(), _away_from_steps, ops.Round),
+    _t("trunc", lambda a: a.trunc(), _away_from_steps, ops.Trunc),
+    # activations: compositions (softplus is one op)
+    _t(
+        "leaky_relu",
+        lambda a: a.leaky_relu(0.1),
+        lambda r: [_away(r, (3, 4))],
+        ops.Where,
+        torch=lambda t, a: t.nn.functional.leaky_relu(a, 0.1),
+    ),
+    _t(
+        "elu",
+        lambda a: a.elu(1.5),
+        lambda r: [_away(r, (3, 4)) * 3],
+        ops.Where,
+        ops.Expm1,
+        torch=lambda t, a: t.nn.functional.elu(a, 1.5),
+    ),
+    _t(
+        "gelu",
+        lambda a: a.gelu(),
+        lambda r: _one(r, -3, 3),
+        ops.Erf,
+        torch=lambda t, a: t.nn.functional.gelu(a),
+    ),
+    _t(
+        "gelu-tanh",
+        lambda a: a.gelu(approximate="tanh"),
+        lambda r: _one(r, -3, 3),
+        ops.Tanh,
+        torch=lambda t, a: t.nn.functional.gelu(a, approximate="tanh"),
+    ),
+    _t("silu", lambda a: a.silu(), _one, ops.Sigmoid, torch=lambda t, a: t.nn.functional.silu(a)),
+    _t(
+        "softplus",
+        lambda a, beta, th: a.softplus(beta, th),
+        _softplus_case,
+        ops.Softplus,
+        torch=lambda t, a, beta, th: t.nn.functional.softplus(a, beta, th),
+    ),
+    _t(
+        "hardtanh",
+        lambda a: a.hardtanh(),
+        _clip_case,
+        ops.Clip,
+        torch=lambda t, a: t.nn.functional.hardtanh(a),
+    ),
+    _t(
+        "relu6",
+        lambda a: a.relu6(),
+        _relu6_case,
+        ops.Clip,
+        torch=lambda t, a: t.nn.functional.relu6(a),
+    ),
+    _t(
+        "softsign",
+        lambda a: a.softsign(),
+        lambda r: [_away(r, (3, 4))],
+        ops.Abs,
+        ops.Div,
+        torch=lambda t, a: t.nn.functional.softsign(a),
+    ),
+    _t(
+        "mish",
+        lambda a: a.mish(),
+        lambda r: _one(r, -4, 4),
+        ops.Softplus,
+        ops.Tanh,
+        torch=lambda t, a: t.nn.functional.mish(a),
+    ),
+    _t(
+        "logsigmoid",
+        lambda a: a.logsigmoid(),
+        lambda r: _one(r, -6, 6),
+        ops.Softplus,
+        torch=lambda t, a: t.nn.functional.logsigmoid(a),
+    ),
+    # reductions with torch's dim=/keepdim=
+    _t("sum-dim", lambda a, d, k: a.sum(dim=d, keepdim=k), _sum_case, ops.Sum),
+    _t("mean-dim", lambda a, d, k: a.mean(d, k), _sum_case, ops.Mean),
+    _t(
+        "amin",
+        lambda a, d, k: a.amin(d, k),
+        _sum_case,
+        ops.Max,
+        torch=lambda t, a, d, k: t.amin(a, _reduce_dims(a, d), k),
+    ),
+    _t(
+        "max-dim",
+        lambda a, d, k: a.max(d, k)[0] if d is not None else a.max(),
+        _int_dim_case,
+        ops.Max,
+    ),
+    _t(
+        "min-dim",
+        lambda a, d, k: a.min(d, keepdim=k).values if d is not None else a.min(),
+        _int_dim_case,
+        ops.Max,
+        ops.Neg,
+    ),
+    _t(
+        "prod",
+        lambda a, d, k: a.prod(d, k),
+        _prod_case,
+        ops.Prod,
+        torch=lambda t, a, d, k: a.prod(d, k) if d is not None else _keep_all(a.prod(), a, k),
+    ),
+    _t(
+        "cumsum",
+        lambda a, d, k: a.cumsum(d),
+        _int_dim_case,
+        ops.CumSum,
+        torch=lambda t, a, d, k: a.reshape(-1).cumsum(0) if d is None else a.cumsum(d),
+    ),
+    _t(
+        "var",
+        lambda a, d, k, c: a.var(d, keepdim=k, correction=c),
+        _var_case,
+        ops.Mean,
+        ops.Sum,
+        ops.Mul,
+    ),
+    _t(
+        "std",
+        lambda a, d, k, c: a.std(d, keepdim=k, correction=c),
+        _var_case,
+        ops.Sqrt,
+    ),
+    _t(
+        "std-unbiased-false",
+        lambda a, d, k: a.std(d, False, k),
+        _sum_case,
+        ops.Sqrt,
+        torch=lambda t, a, d, k: a.std(d, correction=0, keepdim=k),
+    ),
+    _t(
+        "logsumexp",
+        lambda a, d, k: a.logsumexp(d, k),
+        _sum_case,
+        ops.Exp,
+        ops.Log,
+        torch=lambda t, a, d, k: t.logsumexp(a, _reduce_dims(a, d), k),
+    ),
+    _t(
+        "norm",
+        lambda a, p, d, k: a.norm(p, d, k),
+        _norm_case,
+        ops.Sum,
+        torch=lambda t, a, p, d, k: t.linalg.vector_norm(a, p, d, k),
+    ),
+    _t(
+        "norm-inf",
+        lambda a, d, k: a.norm(float("inf"), d, k),
+        _sum_case,
+        ops.Abs,
+        ops.Max,
+        torch=lambda t, a, d, k: t.linalg.vector_norm(a, float("inf"), d, k),
+    ),
+    # movement (torch's semantics: transpose swaps two dims)
+    _t("view", lambda a: a.view(2, -1), lambda r: [r.normal(size=(3, 4))], ops.Reshape),
+    _t(
+        "reshape-tuple", lambda a: a.reshape((4, 3)), lambda r: [r.normal(size=(3, 4))], ops.Reshape
+    ),
+    _t("flatten", lambda a, s, e: a.flatten(s, e), _flatten_case, ops.Reshape),
+    _t(
+        "squeeze",
+        lambda a, d: a.squeeze() if d is None else a.squeeze(d),
+        _squeeze_case,
+        ops.Reshape,
+    ),
+    _t(
+        "unsqueeze",
+        lambda a, d: a.unsqueeze(d),
+        lambda r: [r.normal(size=(3, 4)), int(r.integers(-3, 3))],
+        ops.Reshape,
+    ),
+    _t("expand", lambda a, s: a.expand(*s), _expand_case, ops.Expand),
+    _t(
+        "expand_as",
+        lambda a, b: a.expand_as(b),
+        lambda r: [r.normal(size=(3, 1)), r.normal(size=(2, 3, 4))],
+        ops.Expand,
+    ),
+    _t("permute", lambda a, d: a.permute(*d), _permute_case, ops.Transpose),
+    _t("transpose-swap", lambda a, i, j: a.transpose(i, j), _swap_case, ops.Transpose),
+    _t("mT", lambda a: a.mT, lambda r: [r.normal(size=(2, 3, 4))], ops.Transpose),
+    _t("flip", lambda a, d: a.flip(d), _flip_case, ops.Flip),
+    _t("roll", lambda a, s, d: a.roll(s, d), _roll_case, ops.Roll),
+    _t("repeat", lambda a, s: a.repeat(*s), _repeat_case, ops.Expand, ops.Reshape),
+    _t("tile", lambda a, d: a.tile(d), _tile_case, ops.Expand),
+    _t(
+        "pad",
+        lambda a, p, v: a.pad(p, v),
+        _pad_case,
+        ops.Pad,
+        torch=lambda t, a, p, v: t.nn.functional.pad(a, p, value=v),
+    ),
+    _t("tril", lambda a, k: a.tril(k), _tri_case, ops.Where),
+    _t("triu", lambda a, k: a.triu(k), _tri_case, ops.Where),
+    _t(
+        "split",
+        lambda a, s, d: cat([p * (i + 1.0) for i, p in enumerate(a.split(s, d))], dim=d),
+        _split_case,
+        ops.GetItem,
+        ops.Concatenate,
+        torch=lambda t, a, s, d: t.cat([p * (i + 1.0) for i, p in enumerate(a.split(s, d))], d),
+    ),
+    _t(
+        "chunk",
+        lambda a, c, d: cat([p * (i + 1.0) for i, p in enumerate(a.chunk(c, d))], dim=d),
+        _chunk_case,
+        ops.GetItem,
+        torch=lambda t, a, c, d: t.cat([p * (i + 1.0) for i, p in enumerate(a.chunk(c, d))], d),
+    ),
+    _t(
+        "cat-dim",
+        lambda a, b: cat([a, b], dim=-1),
+        lambda r: [r.normal(size=(2, 3)), r.normal(size=(2, 2))],
+        ops.Concatenate,
+        torch=lambda t, a, b: t.cat([a, b], dim=-1),
+    ),
+    _t(
+        "cat-method",
+        lambda a, b, c: a.cat(b, c, dim=0),
+        lambda r: [r.normal(size=(1, 3)), r.normal(size=(2, 3)), r.normal(size=(3,))[None]],
+        ops.Concatenate,
+        torch=lambda t, a, b, c: t.cat([a, b, c], dim=0),
+    ),
+    _t(
+        "stack-method",
+        lambda a, b: a.stack(b, dim=-1),
+        lambda r: [r.normal(size=(2, 3)), r.normal(size=(2, 3))],
+        ops.Stack,
+        torch=lambda t, a, b: t.stack([a, b], dim=-1),
+    ),
+    _t(
+        "where-method",
+        lambda a, b, cond: Tensor(cond).bool().where(a, b),
+        _where_case,
+        ops.Where,
+        torch=lambda t, a, b, cond: t.where(cond, a, b),
+    ),
+    _t(
+        "where-torch-method",
+        lambda a, b, cond: a.where(Tensor(cond).bool(), b),
+        _where_case,
+        ops.Where,
+        torch=lambda t, a, b, cond: a.where(cond, b),
+    ),
+    _t(
+        "gather",
+        lambda a, d, i: a.gather(d, i),
+        _gather_case,
+        ops.Gather,
+        torch=lambda t, a, d, i: a.gather(d, i),
+    ),
+    _t(
+        "getitem-mask",
+        lambda a, m: a[Tensor(m).bool()],
+        _mask_case,
+        ops.GetItem,
+        torch=lambda t, a, m: a[m],
+    ),
+    _t("getitem-mixed", lambda a, idx: a[idx], _mixed_index_case, ops.GetItem),
+    _t(
+        "masked_fill",
+        lambda a, m: a.masked_fill(Tensor(m).bool(), 0.5),
+        _mask_case,
+        ops.Where,
+        torch=lambda t, a, m: a.masked_fill(m, 0.5),
+    ),
+    # linear algebra
+    _t(
+        "dot",
+        lambda a, b: a.dot(b),
+        lambda r: [r.normal(size=4), r.normal(size=4)],
+        ops.MatMul,
+    ),
+    _t(
+        "outer",
+        lambda a, b: a.outer(b),
+        lambda r: [r.normal(size=3), r.normal(size=4)],
+        ops.Mul,
+    ),
+    _t(
+        "tensordot",
+        lambda a, b, d: tensordot(a, b, d),
+        _tensordot_case,
+        ops.Einsum,
+        torch=lambda t, a, b, d: t.tensordot(a, b, d),
+    ),
+    _t(
+        "einsum",
+        lambda spec, *xs: einsum(spec, *xs),
+        _einsum_case,
+        ops.Einsum,
+        torch=lambda t, spec, *xs: t.einsum(spec, *xs),
+    ),
+    # conversion
+    _t("to", lambda a: a.to(a.dtype), _one, ops.Cast),
+    _t("clone", lambda a: a.clone(), _one, ops.Clone),
     # Value ops, numbers on either side
     _v("v-add", lambda a, b: a + b + 2.0 + (1.5 + a), _scalars(2), value.Add),
     _v("v-sub", lambda a, b: a - b - 1.0 + (3.0 - b), _scalars(2), value.Sub),
@@ -377,8 +965,15 @@ REGISTRY: tuple[OpCase, ...] = (
         lambda w1, w2, x1, x2, b: Value.weighted_sum([w1, w2], [x1, x2], b),
         _scalars(5),
         value.WeightedSum,
+        torch=lambda t, w1, w2, x1, x2, b: w1 * x1 + w2 * x2 + b,
     ),
-    _v("v-sum", lambda a, b, c: Value.sum([a, b, c, 1.0]), _scalars(3), value.Sum),
+    _v(
+        "v-sum",
+        lambda a, b, c: Value.sum([a, b, c, 1.0]),
+        _scalars(3),
+        value.Sum,
+        torch=lambda t, a, b, c: a + b + c + 1.0,
+    ),
 )
 
 

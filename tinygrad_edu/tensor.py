@@ -9,7 +9,7 @@ Forward, backward and the names live side by side in one class per op (see the o
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
@@ -17,6 +17,40 @@ from .errors import BackwardError, BadIndexError, InputError, ShapeError
 from .graph import MODE, LocalGrad, Node, check_forward
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(dtype: Any, what: str = "Tensor") -> np.dtype:
+    """np.dtype(dtype) for the dtypes a tensor may hold: float32/float64 (differentiable),
+    integers and bool (data: indices, masks, labels). float/int/bool mean float64/int64/bool."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"{what}: {dtype!r} is not a dtype (try np.float32, float, int, bool)"
+        ) from None
+    if dt not in _FLOATS and dt.kind not in "biu":
+        raise TypeError(
+            f"{what}: dtype must be float32, float64, an integer type or bool, got {dt}"
+        )
+    return dt
+
+
+def _data_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
+    """Tensor(...)'s data: floats as given, ints and bools float64 unless dtype= keeps them."""
+    if dtype is None or np.dtype(dtype).kind == "f":
+        return as_float_array(data, dtype, copy=copy)
+    dt = check_dtype(dtype)
+    arr = np.asarray(data.data if isinstance(data, Tensor) else data)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"Tensor: data must be real numbers, got an array of dtype {arr.dtype}")
+    return arr.astype(dt, copy=copy or arr.dtype != dt)
+
+
+def _refuse_grad(dt: np.dtype, what: str) -> None:
+    raise TypeError(
+        f"{what}: only floating-point tensors can require grad, and this one is {dt} (data such "
+        "as indices, masks or labels); convert first with .float() or .double()"
+    )
 
 
 def as_float_array(
@@ -140,7 +174,9 @@ class Tensor(Node):
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = ""
     ) -> None:
-        self.data = as_float_array(data, dtype, copy=bool(requires_grad))
+        self.data = _data_array(data, dtype, copy=bool(requires_grad))
+        if requires_grad and self.data.dtype.kind != "f":
+            _refuse_grad(self.data.dtype, "Tensor(requires_grad=True)")
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -167,9 +203,9 @@ class Tensor(Node):
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
-        return self.data.size
+    def size(self, dim: int | None = None) -> Any:
+        """As torch: the shape, or its length along dim (numpy's int count is numel())."""
+        return self.data.shape if dim is None else self.data.shape[dim]
 
     @property
     def dtype(self) -> np.dtype:
@@ -188,8 +224,8 @@ class Tensor(Node):
     def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ShapeError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous; compare "
-                "elementwise on .data and use .any() or .all()"
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use "
+                ".any() or .all() (e.g. (a == b).all())"
             )
         return bool(self.data.reshape(()))
 
@@ -216,6 +252,8 @@ class Tensor(Node):
         """Turn gradient tracking on or off for this leaf; returns self."""
         if self._parents and not flag:
             raise BackwardError("requires_grad_: only leaves can be switched off; use detach()")
+        if flag and self.data.dtype.kind != "f":
+            _refuse_grad(self.data.dtype, "requires_grad_")
         self.requires_grad = bool(flag)
         return self
 
@@ -288,9 +326,15 @@ class Tensor(Node):
     # -- operators -------------------------------------------------------------------------------
     def _lift(self, other: Any) -> Tensor:
         if isinstance(other, Tensor):
+            # torch's promotion: float ∘ int/bool keeps the float dtype (numpy would go float64)
+            if other.data.dtype.kind != "f" and self.data.dtype.kind == "f":
+                return _make(other.data.astype(self.data.dtype), (), None, False)
             return other
         if isinstance(other, (int, float, np.number, np.bool_)):
-            return _make(np.asarray(other, dtype=self.data.dtype), (), None, False)
+            dt = self.data.dtype
+            if dt.kind != "f" and not isinstance(other, (bool, np.bool_, int, np.integer)):
+                dt = np.dtype(np.float64)  # int tensor ∘ 0.5 is float, not 0
+            return _make(np.asarray(other, dtype=dt), (), None, False)
         if isinstance(other, Node):
             raise TypeError(
                 "cannot combine a Tensor with a Value; wrap the scalar as Tensor(v.data) "
@@ -326,10 +370,11 @@ class Tensor(Node):
         return _ops.Neg.apply(self)
 
     def __pow__(self, k: Any) -> Tensor:
+        if isinstance(k, Tensor):
+            return _ops.Power.apply(self, self._lift(k))
         if isinstance(k, Node) or not isinstance(k, (int, float, np.number)):
             raise TypeError(
-                f"'**': the exponent must be a number, got {type(k).__name__}; for a tensor "
-                "exponent b write (b * a.log()).exp()"
+                f"'**': the exponent must be a number or a Tensor, got {type(k).__name__}"
             )
         return _ops.Pow.apply(self, k=float(k))
 
@@ -339,14 +384,113 @@ class Tensor(Node):
             raise InputError(f"'**': the base of c ** Tensor must be a number > 0, got {c!r}")
         return (self * float(np.log(c))).exp()
 
+    def pow(self, exponent: Any) -> Tensor:
+        """aᵇ for a number or a tensor b (see __pow__)."""
+        return self**exponent
+
     def __matmul__(self, other: Any) -> Tensor:
         return _ops.MatMul.apply(self, self._lift(other))
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return _ops.MatMul.apply(self._lift(other), self)
 
+    def matmul(self, other: Any) -> Tensor:
+        """self @ other: 1-D, 2-D, or batched with broadcasting over the leading axes."""
+        return self @ other
+
     def __getitem__(self, index: Any) -> Tensor:
-        return _ops.GetItem.apply(self, index=index)
+        out = self
+        for step in _torch_index_steps(index):  # ints first, then arrays: torch's shapes
+            out = _ops.GetItem.apply(out, index=step)
+        return out
+
+    # -- comparisons and logic: elementwise, bool results, no gradient (as torch) ---------------
+    __hash__ = Node.__hash__  # identity, as torch: a tensor is a graph node, not a value
+
+    def _compare(self, other: Any, fn: Any) -> Tensor:
+        o = other.data if isinstance(other, Tensor) else np.asarray(other)
+        try:
+            return _make(np.asarray(fn(self.data, o)), (), None, False)
+        except ValueError as e:
+            raise ShapeError(f"comparison of shapes {self.shape} and {o.shape}: {e}") from None
+
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    def __lt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Any) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Any) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def eq(self, other: Any) -> Tensor:
+        return self == other
+
+    def ne(self, other: Any) -> Tensor:
+        return self != other
+
+    def lt(self, other: Any) -> Tensor:
+        return self < other
+
+    def le(self, other: Any) -> Tensor:
+        return self <= other
+
+    def gt(self, other: Any) -> Tensor:
+        return self > other
+
+    def ge(self, other: Any) -> Tensor:
+        return self >= other
+
+    def _logic(self, other: Any, fn: Any, what: str) -> Tensor:
+        o = other.data if isinstance(other, Tensor) else np.asarray(other)
+        if self.data.dtype.kind not in "biu" or o.dtype.kind not in "biu":
+            raise TypeError(
+                f"'{what}' is for bool (or integer) tensors such as masks, got {self.dtype} "
+                f"and {o.dtype}; compare first, e.g. (x > 0) {what} (x < 1)"
+            )
+        return _make(np.asarray(fn(self.data, o)), (), None, False)
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._logic(other, np.bitwise_and, "&")
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._logic(other, np.bitwise_or, "|")
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._logic(other, np.bitwise_xor, "^")
+
+    def __rand__(self, other: Any) -> Tensor:
+        return self._logic(other, np.bitwise_and, "&")
+
+    def __ror__(self, other: Any) -> Tensor:
+        return self._logic(other, np.bitwise_or, "|")
+
+    def __invert__(self) -> Tensor:
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"'~' is for bool (or integer) tensors such as masks, got {self.dtype}")
+        return _make(np.asarray(~self.data), (), None, False)
+
+    def logical_not(self) -> Tensor:
+        return _make(np.asarray(np.logical_not(self.data)), (), None, False)
+
+    def any(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """True where any element along dim is nonzero (no gradient)."""
+        dims, keep = _dims(dim, keepdim, numpy_kw, "any")
+        return _make(np.asarray(self.data.any(axis=dims, keepdims=keep)), (), None, False)
+
+    def all(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """True where every element along dim is nonzero (no gradient)."""
+        dims, keep = _dims(dim, keepdim, numpy_kw, "all")
+        return _make(np.asarray(self.data.all(axis=dims, keepdims=keep)), (), None, False)
 
     # -- elementwise functions -----------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -364,27 +508,246 @@ class Tensor(Node):
     def relu(self) -> Tensor:
         return _ops.ReLU.apply(self)
 
-    def clip(self, low: float | None = None, high: float | None = None) -> Tensor:
+    def clip(self, low: Any = None, high: Any = None) -> Tensor:
+        """min(max(a, low), high); tensor bounds go through maximum/minimum."""
+        if isinstance(low, Tensor) or isinstance(high, Tensor):
+            out = self if low is None else self.maximum(low)
+            return out if high is None else out.minimum(high)
         return _ops.Clip.apply(self, low=low, high=high)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 (torch's names)
+        """torch's name for clip(min, max)."""
+        return self.clip(min, max)
 
     def maximum(self, other: Any) -> Tensor:
         return _ops.Maximum.apply(self, self._lift(other))
 
-    # -- reductions ------------------------------------------------------------------------------
-    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+    def minimum(self, other: Any) -> Tensor:
+        """min(a, b) = −max(−a, −b); at ties each side gets half the gradient."""
+        return -((-self).maximum(-self._lift(other)))
 
-    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+    def sqrt(self) -> Tensor:
+        return _ops.Sqrt.apply(self)
 
-    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
-        return _ops.Max.apply(self, axis=axis, keepdims=keepdims)
+    def rsqrt(self) -> Tensor:
+        """1/√a = a^(−½)."""
+        return self**-0.5
 
-    def softmax(self, axis: int = -1) -> Tensor:
-        return _ops.Softmax.apply(self, axis=axis)
+    def reciprocal(self) -> Tensor:
+        """1/a."""
+        return 1.0 / self
 
-    def log_softmax(self, axis: int = -1) -> Tensor:
-        return _ops.LogSoftmax.apply(self, axis=axis)
+    def square(self) -> Tensor:
+        """a² (= a·a)."""
+        return self * self
+
+    def abs(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    def sign(self) -> Tensor:
+        return _ops.Sign.apply(self)
+
+    def log1p(self) -> Tensor:
+        return _ops.Log1p.apply(self)
+
+    def expm1(self) -> Tensor:
+        return _ops.Expm1.apply(self)
+
+    def log2(self) -> Tensor:
+        """log₂ a = ln a / ln 2."""
+        return self.log() * (1.0 / np.log(2.0))
+
+    def exp2(self) -> Tensor:
+        """2ᵃ = e^(a ln 2)."""
+        return 2.0**self
+
+    def sin(self) -> Tensor:
+        return _ops.Sin.apply(self)
+
+    def cos(self) -> Tensor:
+        return _ops.Cos.apply(self)
+
+    def tan(self) -> Tensor:
+        """tan a = sin a / cos a."""
+        return self.sin() / self.cos()
+
+    def erf(self) -> Tensor:
+        return _ops.Erf.apply(self)
+
+    def floor(self) -> Tensor:
+        return _ops.Floor.apply(self)
+
+    def ceil(self) -> Tensor:
+        return _ops.Ceil.apply(self)
+
+    def round(self) -> Tensor:
+        return _ops.Round.apply(self)
+
+    def trunc(self) -> Tensor:
+        return _ops.Trunc.apply(self)
+
+    # -- activations (compositions of the primitives above, except softplus) --------------------
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        """a if a > 0 else slope·a."""
+        return where(self > 0, self, self * negative_slope)
+
+    def elu(self, alpha: float = 1.0) -> Tensor:
+        """a if a > 0 else α(eᵃ − 1); expm1 sees min(a, 0) so no branch overflows."""
+        return where(self > 0, self, self.clip(high=0.0).expm1() * alpha)
+
+    def gelu(self, approximate: str = "none") -> Tensor:
+        """a·Φ(a) = ½a(1 + erf(a/√2)); approximate="tanh": ½a(1 + tanh(√(2/π)(a + 0.044715a³)))."""
+        if approximate == "tanh":
+            inner = (self + self * self * self * 0.044715) * float(np.sqrt(2.0 / np.pi))
+            return self * 0.5 * (inner.tanh() + 1.0)
+        if approximate != "none":
+            raise InputError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return self * 0.5 * ((self * float(1.0 / np.sqrt(2.0))).erf() + 1.0)
+
+    def silu(self) -> Tensor:
+        """a·σ(a) (also called swish)."""
+        return self * self.sigmoid()
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+        return _ops.Softplus.apply(self, beta=float(beta), threshold=float(threshold))
+
+    def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+        """clip(a, min_val, max_val)."""
+        return self.clip(min_val, max_val)
+
+    def relu6(self) -> Tensor:
+        """clip(a, 0, 6)."""
+        return self.clip(0.0, 6.0)
+
+    def softsign(self) -> Tensor:
+        """a / (1 + |a|)."""
+        return self / (self.abs() + 1.0)
+
+    def mish(self) -> Tensor:
+        """a·tanh(softplus(a))."""
+        return self * self.softplus().tanh()
+
+    def logsigmoid(self) -> Tensor:
+        """log σ(a) = −softplus(−a)."""
+        return -((-self).softplus())
+
+    # -- reductions: dim= and keepdim= as torch, axis= and keepdims= as numpy --------------------
+    def sum(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        dims, keep = _dims(dim, keepdim, numpy_kw, "sum")
+        return _ops.Sum.apply(self, axis=dims, keepdims=keep)
+
+    def mean(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        dims, keep = _dims(dim, keepdim, numpy_kw, "mean")
+        return _ops.Mean.apply(self, axis=dims, keepdims=keep)
+
+    def amax(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """The largest element over dim (one or several); ties share the gradient equally."""
+        dims, keep = _dims(dim, keepdim, numpy_kw, "amax")
+        return _ops.Max.apply(self, axis=dims, keepdims=keep)
+
+    def amin(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """min = −max(−a)."""
+        return -((-self).amax(dim, keepdim, **numpy_kw))
+
+    def max(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Any:
+        """As torch: max() is the largest element; max(dim) is (values, indices); max(tensor)
+        is maximum. numpy's axis= (any axes) gives the values alone."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None or numpy_kw:
+            return self.amax(dim, keepdim, **numpy_kw)
+        return MinMax(self.amax(dim, keepdim), self.argmax(dim, keepdim))
+
+    def min(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Any:
+        """As max, for the smallest element."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None or numpy_kw:
+            return self.amin(dim, keepdim, **numpy_kw)
+        return MinMax(self.amin(dim, keepdim), self.argmin(dim, keepdim))
+
+    def argmax(self, dim: int | None = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """int64 index of the largest element (of the flattened tensor if dim is None)."""
+        return _arg(self.data, np.argmax, dim, keepdim, numpy_kw, "argmax")
+
+    def argmin(self, dim: int | None = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """int64 index of the smallest element (of the flattened tensor if dim is None)."""
+        return _arg(self.data, np.argmin, dim, keepdim, numpy_kw, "argmin")
+
+    def prod(self, dim: int | None = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        dims, keep = _dims(dim, keepdim, numpy_kw, "prod")
+        return _ops.Prod.apply(self, axis=dims, keepdims=keep)
+
+    def cumsum(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
+        dims, _ = _dims(dim, False, numpy_kw, "cumsum")
+        if dims is None and self.ndim != 1:
+            return _ops.CumSum.apply(self.reshape(-1), axis=0)  # numpy's flattening default
+        return _ops.CumSum.apply(self, axis=0 if dims is None else dims)
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        **numpy_kw: Any,
+    ) -> Tensor:
+        """Σ(a − ā)² / (n − correction); correction=1 (unbiased, torch's default) unless
+        unbiased=False or correction=0 (numpy's ddof= is the same number)."""
+        if "ddof" in numpy_kw:
+            correction = numpy_kw.pop("ddof")
+        dims, keep = _dims(dim, keepdim, numpy_kw, "var")
+        if correction is None:
+            correction = 0.0 if unbiased is False else 1.0
+        elif unbiased is not None:
+            raise InputError("var/std: give unbiased= or correction=, not both")
+        n = _count(self.shape, dims)
+        centred = self - self.mean(dims, keepdim=True)
+        return (centred * centred).sum(dims, keepdim=keep) / max(n - correction, 0.0)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        **numpy_kw: Any,
+    ) -> Tensor:
+        """√var (same arguments)."""
+        return self.var(dim, unbiased, keepdim, correction=correction, **numpy_kw).sqrt()
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
+        """log Σ eᵃ = m + log Σ e^(a−m) with m = max a held constant (so nothing overflows)."""
+        dims, keep = _dims(dim, keepdim, numpy_kw, "logsumexp")
+        m = self.data.max(axis=dims, keepdims=True) if self.size else np.zeros(())
+        m = np.where(np.isfinite(m), m, 0.0).astype(self.dtype)
+        shifted = (self - _make(m, (), None, False)).exp().sum(dims, keepdim=True).log()
+        out = shifted + _make(m, (), None, False)
+        return out if keep else out.reshape(_reduced(out.shape, dims, self.ndim))
+
+    def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
+        """‖a‖_p = (Σ|a|ᵖ)^(1/p); p=2 is √Σa², p=1 Σ|a|, p=inf max|a| ("fro" is p=2)."""
+        if p in (2, "fro"):
+            return (self * self).sum(dim, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dim, keepdim)
+        if p in (np.inf, float("inf"), "inf"):
+            return self.abs().amax(dim, keepdim)
+        if not isinstance(p, (int, float)) or p <= 0:
+            raise InputError(f"norm: p must be a number > 0, inf or 'fro', got {p!r}")
+        return (self.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
+
+    def softmax(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
+        dims, _ = _dims(dim, False, numpy_kw, "softmax")
+        dims = -1 if dims is None else dims
+        return _ops.Softmax.apply(self, axis=dims)
+
+    def log_softmax(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
+        dims, _ = _dims(dim, False, numpy_kw, "log_softmax")
+        dims = -1 if dims is None else dims
+        return _ops.LogSoftmax.apply(self, axis=dims)
 
     # -- movement --------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -392,23 +755,295 @@ class Tensor(Node):
             shape = tuple(shape[0])
         return _ops.Reshape.apply(self, shape=shape)
 
-    def transpose(self, *axes: Any) -> Tensor:
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return _ops.Transpose.apply(self, axes=axes or None)
+    def view(self, *shape: Any) -> Tensor:
+        """torch's name for reshape (a new array here, never aliasing: see docs/engine.md)."""
+        return self.reshape(*shape)
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def reshape_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge axes start_dim … end_dim into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        s, e = (_axis(d, self.ndim, "flatten") for d in (start_dim, end_dim))
+        if s > e:
+            raise ShapeError(f"'flatten': start_dim {start_dim} comes after end_dim {end_dim}")
+        return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Drop axes of size 1 (all of them, or those in dim that have size 1, as torch)."""
+        if dim is None:
+            dims = tuple(i for i, n in enumerate(self.shape) if n == 1)
+        else:
+            raw = dim if isinstance(dim, (tuple, list)) else (dim,)
+            dims = tuple(_axis(d, max(self.ndim, 1), "squeeze") for d in raw)
+        keep = [n for i, n in enumerate(self.shape) if not (i in dims and n == 1)]
+        return self.reshape(*keep)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert an axis of size 1 at position dim (negative counts from the end of the result)."""
+        d = _axis(dim, self.ndim + 1, "unsqueeze")
+        return self.reshape(*self.shape[:d], 1, *self.shape[d:])
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to `sizes` (−1 keeps an axis); the gradient sums over the copies."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        return _ops.Expand.apply(self, shape=tuple(int(n) for n in sizes))
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(other.shape)
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        return self.expand(*shape)
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder the axes: result axis i is input axis dims[i]."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return _ops.Transpose.apply(self, axes=dims)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """As torch: swap axes dim0 and dim1 (numpy's transpose(axes) is permute here)."""
+        perm = list(range(self.ndim))
+        i, j = (_axis(d, self.ndim, "transpose") for d in (dim0, dim1))
+        perm[i], perm[j] = perm[j], perm[i]
+        return _ops.Transpose.apply(self, axes=tuple(perm))
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return self.transpose(axis0, axis1)
+
+    def t(self) -> Tensor:
+        """Transpose of a ≤2-D tensor (torch refuses more dims; use mT or transpose)."""
+        if self.ndim > 2:
+            raise ShapeError(f"'t': expects a tensor with ≤ 2 dims, got {self.shape}; use .mT")
+        return self.T
 
     @property
     def T(self) -> Tensor:
+        """All axes reversed (as numpy and torch's .T)."""
         return _ops.Transpose.apply(self, axes=None)
 
-    # -- constructors ----------------------------------------------------------------------------
+    @property
+    def mT(self) -> Tensor:
+        """The last two axes swapped (a batch of transposed matrices)."""
+        if self.ndim < 2:
+            raise ShapeError(f"'mT': needs ≥ 2 dims, got {self.shape}")
+        return self.transpose(-2, -1)
+
+    def flip(self, *dims: Any) -> Tensor:
+        """Reverse the order along dims."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return _ops.Flip.apply(self, axis=dims)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Shift elements cyclically by `shifts` along dims (flattened if dims is None)."""
+        if dims is None:
+            return _ops.Roll.apply(self.reshape(-1), shift=shifts, axis=0).reshape(self.shape)
+        return _ops.Roll.apply(self, shift=shifts, axis=dims)
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """torch's repeat (numpy's tile): axis i is repeated sizes[i] times, as whole blocks.
+        Built as unsqueeze → expand → reshape, so the gradient sums over the copies."""
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+            sizes = tuple(sizes[0])
+        if len(sizes) < self.ndim:
+            raise ShapeError(
+                f"'repeat': {len(sizes)} sizes for a tensor with {self.ndim} dims; give one per "
+                "dim (or more)"
+            )
+        shape = (1,) * (len(sizes) - self.ndim) + self.shape
+        x = self.reshape(*[m for n in shape for m in (1, n)])
+        x = x.expand(*[m for r, n in zip(sizes, shape) for m in (r, n)])
+        return x.reshape(*[r * n for r, n in zip(sizes, shape)])
+
+    def tile(self, *dims: Any) -> Tensor:
+        """As repeat, but fewer dims than the tensor has are padded with 1s in front."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        return self.repeat(*((1,) * (self.ndim - len(dims)) + tuple(dims)))
+
+    def pad(self, pad: Sequence[int], value: float = 0.0) -> Tensor:
+        """torch.nn.functional.pad, constant mode: (left, right) for the last axis, then
+        (top, bottom) for the one before, …"""
+        return _ops.Pad.apply(self, pad=tuple(pad), value=value)
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """Zero above the diagonal-th diagonal of the last two axes."""
+        keep = np.tril(np.ones(self.shape[-2:], dtype=bool), diagonal)
+        return where(keep, self, 0.0)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """Zero below the diagonal-th diagonal of the last two axes."""
+        keep = np.triu(np.ones(self.shape[-2:], dtype=bool), diagonal)
+        return where(keep, self, 0.0)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of split_size along dim (the last may be smaller), or of the given sizes."""
+        d = _axis(dim, self.ndim, "split")
+        n = self.shape[d]
+        if isinstance(split_size_or_sections, (int, np.integer)):
+            step = int(split_size_or_sections)
+            if step <= 0:
+                raise InputError(f"split: split_size must be > 0, got {step}")
+            sizes = [min(step, n - i) for i in range(0, n, step)] or [0]
+        else:
+            sizes = [int(s) for s in split_size_or_sections]
+            if sum(sizes) != n:
+                raise ShapeError(f"'split': sizes {sizes} do not add up to {n} (dim {dim})")
+        lead = (slice(None),) * d
+        starts = np.cumsum([0, *sizes])
+        return tuple(self[(*lead, slice(int(a), int(b)))] for a, b in zip(starts, starts[1:]))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """Split into `chunks` pieces of ⌈n/chunks⌉ (fewer if that uses up the axis), as torch."""
+        n = self.shape[_axis(dim, self.ndim, "chunk")]
+        return self.split(max(-(-n // chunks), 1), dim)
+
+    def gather(self, dim: int, index: Any) -> Tensor:
+        """out[i][j] = a[index[i][j]][j] for dim=0 (a[i][index[i][j]] for dim=1, …); repeated
+        indices accumulate their gradients."""
+        idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+        return _ops.Gather.apply(self, dim=dim, index=idx)
+
+    def masked_fill(self, mask: Any, value: float) -> Tensor:
+        """value where mask is True, a elsewhere (the gradient flows where mask is False)."""
+        return where(mask, value, self)
+
+    def where(self, x: Any, y: Any = None) -> Tensor:
+        """cond.where(x, y) as tinygrad when self is bool; a.where(cond, y) as torch otherwise."""
+        if self.data.dtype == np.bool_:
+            return where(self, x, y)
+        return where(x, self, y)
+
+    def cat(self, *others: Any, dim: int = 0) -> Tensor:
+        """self and others joined along dim (as tinygrad's Tensor.cat)."""
+        return cat([self, *others], dim=dim)
+
+    def stack(self, *others: Any, dim: int = 0) -> Tensor:
+        """self and others stacked along a new dim (as tinygrad's Tensor.stack)."""
+        return stack([self, *others], dim=dim)
+
+    # -- linear algebra --------------------------------------------------------------------------
+    def dot(self, other: Tensor) -> Tensor:
+        """Σᵢ aᵢbᵢ of two 1-D tensors."""
+        if self.ndim != 1 or getattr(other, "ndim", 1) != 1:
+            raise ShapeError(
+                f"'dot': needs two 1-D tensors, got {self.shape} and "
+                f"{getattr(other, 'shape', '?')}; use @ for matrices"
+            )
+        return self @ other
+
+    def outer(self, other: Tensor) -> Tensor:
+        """zᵢⱼ = aᵢbⱼ of two 1-D tensors."""
+        other = self._lift(other)
+        if self.ndim != 1 or other.ndim != 1:
+            raise ShapeError(f"'outer': needs two 1-D tensors, got {self.shape}, {other.shape}")
+        return self.reshape(-1, 1) * other.reshape(1, -1)
+
+    # -- conversion ------------------------------------------------------------------------------
+    def to(self, dtype: Any) -> Tensor:
+        """A copy with another dtype: float → float is differentiable (the gradient is cast
+        back); to an int or bool dtype it is data without gradient."""
+        dt = check_dtype(dtype, "to")
+        if dt.kind == "f" and self.data.dtype.kind == "f":
+            return _ops.Cast.apply(self, dtype=dt)  # a copy even to the same dtype, as clone
+        return _make(self.data.astype(dt), (), None, False)
+
+    def type(self, dtype: Any) -> Tensor:
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        """float32, as torch's .float()."""
+        return self.to(np.float32)
+
+    def double(self) -> Tensor:
+        return self.to(np.float64)
+
+    def long(self) -> Tensor:
+        return self.to(np.int64)
+
+    def int(self) -> Tensor:
+        return self.to(np.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(np.bool_)
+
+    def clone(self) -> Tensor:
+        """A differentiable copy (new data; ∂z/∂a = 1)."""
+        return _ops.Clone.apply(self)
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __int__(self) -> int:
+        if self.data.size != 1:
+            raise ShapeError(f"int(): tensor has shape {self.shape}, not one element")
+        return int(self.data.reshape(()))
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(f"only one-element integer tensors can be an index, got {self!r}")
+        return int(self.data.reshape(()))
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """np.asarray(t) is the data (a copy only if dtype differs or copy=True)."""
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    # -- constructors (as tinygrad's Tensor.zeros(...); torch's are module functions) -----------
     @staticmethod
-    def zeros(*shape: int, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
-        return Tensor(np.zeros(shape, dtype), requires_grad=requires_grad)
+    def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return _creation.zeros(*size, dtype=dtype, requires_grad=requires_grad)
 
     @staticmethod
-    def ones(*shape: int, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
-        return Tensor(np.ones(shape, dtype), requires_grad=requires_grad)
+    def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return _creation.ones(*size, dtype=dtype, requires_grad=requires_grad)
+
+    @staticmethod
+    def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return _creation.full(size, fill_value, dtype=dtype, requires_grad=requires_grad)
+
+    @staticmethod
+    def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return _creation.eye(n, m, dtype=dtype, requires_grad=requires_grad)
+
+    @staticmethod
+    def arange(*args: Any, **kw: Any) -> Tensor:
+        return _creation.arange(*args, **kw)
+
+    @staticmethod
+    def rand(*size: Any, **kw: Any) -> Tensor:
+        return _creation.rand(*size, **kw)
+
+    @staticmethod
+    def randn(*size: Any, **kw: Any) -> Tensor:
+        return _creation.randn(*size, **kw)
+
+
+class MinMax(NamedTuple):
+    """What max(dim) and min(dim) return, as torch: the values and their int64 indices."""
+
+    values: Tensor
+    indices: Tensor
 
 
 def _make(data: np.ndarray, parents: tuple[Tensor, ...], ctx: Function | None, rg: bool) -> Tensor:
@@ -435,14 +1070,19 @@ def _as_tensors(xs: Sequence[Any], what: str) -> tuple[Tensor, ...]:
     return tuple(x if isinstance(x, Tensor) else Tensor(x) for x in xs)
 
 
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis; the gradient is split back into the pieces."""
-    return _ops.Concatenate.apply(*_as_tensors(tensors, "concatenate"), axis=axis)
+def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dim; the gradient is split back into the pieces."""
+    return _ops.Concatenate.apply(*_as_tensors(tensors, "cat"), axis=dim if axis is None else axis)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along a new axis; the gradient is unstacked back into the pieces."""
-    return _ops.Stack.apply(*_as_tensors(tensors, "stack"), axis=axis)
+def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
+    """numpy's name for cat."""
+    return cat(tensors, axis)
+
+
+def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along a new dim; the gradient is unstacked back into the pieces."""
+    return _ops.Stack.apply(*_as_tensors(tensors, "stack"), axis=dim if axis is None else axis)
 
 
 def where(condition: Any, x: Any, y: Any) -> Tensor:
@@ -463,4 +1103,128 @@ def maximum(x: Tensor, y: Any) -> Tensor:
     return x.maximum(y)
 
 
+def minimum(x: Tensor, y: Any) -> Tensor:
+    """Elementwise min; at ties each side gets half the gradient."""
+    return x.minimum(y)
+
+
+def einsum(subscripts: str, *operands: Any) -> Tensor:
+    """Einstein summation of one or two tensors, e.g. einsum("bij,bjk->bik", a, b); the
+    gradient of each operand is the einsum with the output and the other operand swapped in."""
+    return _ops.Einsum.apply(*_as_tensors(operands, "einsum"), subscripts=subscripts)
+
+
+def tensordot(a: Tensor, b: Any, dims: Any = 2) -> Tensor:
+    """Σ over the last `dims` axes of a and the first `dims` of b (or the listed axes), as an
+    einsum."""
+    b = a._lift(b)
+    if isinstance(dims, (int, np.integer)):
+        da, db = list(range(a.ndim - int(dims), a.ndim)), list(range(int(dims)))
+    else:
+        da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
+    da = [_axis(d, a.ndim, "tensordot") for d in da]
+    db = [_axis(d, b.ndim, "tensordot") for d in db]
+    if len(da) != len(db):
+        raise ShapeError(f"'tensordot': {len(da)} axes of a but {len(db)} of b")
+    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    sa = [next(letters) for _ in range(a.ndim)]
+    sb = [next(letters) for _ in range(b.ndim)]
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    out = [c for i, c in enumerate(sa) if i not in da] + [
+        c for j, c in enumerate(sb) if j not in db
+    ]
+    return einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
+
+
+# -- argument helpers for the methods above -------------------------------------------------------
+
+
+def _axis(d: Any, ndim: int, what: str) -> int:
+    if not isinstance(d, (int, np.integer)) or not -ndim <= d < max(ndim, 1):
+        raise BadIndexError(f"'{what}': dim {d!r} is out of range for a tensor with {ndim} dims")
+    return int(d) % max(ndim, 1)
+
+
+def _dims(dim: Any, keepdim: bool, numpy_kw: dict[str, Any], what: str) -> tuple[Any, bool]:
+    """Resolve torch's dim=/keepdim= and numpy's axis=/keepdims= (one of each pair).
+    numpy's reductions call methods with out=None and dtype=None: accepted, others refused."""
+    axis = numpy_kw.pop("axis", None)
+    keepdims = numpy_kw.pop("keepdims", None)
+    if numpy_kw.pop("out", None) is not None:
+        raise TypeError(f"{what}: out= is not supported (ops return new tensors)")
+    if numpy_kw.pop("dtype", None) is not None:
+        raise TypeError(f"{what}: dtype= is not supported; convert with .to(dtype) first")
+    if numpy_kw:
+        raise TypeError(f"{what}: unexpected argument(s) {', '.join(map(repr, numpy_kw))}")
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{what}: give dim= or axis=, not both")
+        dim = axis
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return dim, bool(keepdim if keepdims is None else keepdims)
+
+
+def _count(shape: tuple[int, ...], dims: Any) -> int:
+    if dims is None:
+        return int(np.prod(shape))
+    raw = dims if isinstance(dims, tuple) else (dims,)
+    return int(np.prod([shape[_axis(d, len(shape), "var")] for d in raw]))
+
+
+def _reduced(shape: tuple[int, ...], dims: Any, ndim: int) -> tuple[int, ...]:
+    """`shape` (keepdim form) without the reduced axes."""
+    if dims is None:
+        return ()
+    raw = dims if isinstance(dims, tuple) else (dims,)
+    gone = {_axis(d, ndim, "reduce") for d in raw}
+    return tuple(n for i, n in enumerate(shape) if i not in gone)
+
+
+def _arg(a: np.ndarray, fn: Any, dim: Any, keepdim: bool, kw: dict[str, Any], what: str) -> Tensor:
+    dim, keep = _dims(dim, keepdim, kw, what)
+    if a.size == 0:
+        raise ShapeError(f"'{what}' of an empty tensor of shape {a.shape}")
+    if dim is None:
+        out = np.asarray(fn(a.reshape(-1)))
+        out = out.reshape((1,) * a.ndim) if keep else out
+    else:
+        out = fn(a, axis=_axis(dim, a.ndim, what), keepdims=keep)
+    return _make(np.asarray(out, dtype=np.int64), (), None, False)
+
+
+def _torch_index_steps(index: Any) -> list[Any]:
+    """torch applies integer indices before index arrays (numpy mixes them into one advanced
+    index, which moves axes: x[0, :, [0, 1]] is (2, n) in numpy, (n, 2) in torch). So such an
+    index becomes two steps: the ints (with slices elsewhere), then the rest."""
+    if not isinstance(index, tuple):
+        return [index]
+
+    def is_int(it: Any) -> bool:
+        return isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_))
+
+    def is_array(it: Any) -> bool:
+        return isinstance(it, (list, np.ndarray, Tensor))
+
+    if not (any(map(is_int, index)) and any(map(is_array, index))):
+        return [index]
+    first, rest = [], []
+    for it in index:
+        if is_int(it):
+            first.append(it)
+        elif it is None:
+            rest.append(it)
+        elif it is Ellipsis:
+            first.append(it)
+            rest.append(it)
+        else:
+            arr = it.data if isinstance(it, Tensor) else it
+            dims = np.asarray(arr).ndim if np.asarray(arr).dtype == np.bool_ else 1
+            first.extend([slice(None)] * dims)
+            rest.append(it)
+    return [tuple(first), tuple(rest)]
+
+
+from . import creation as _creation  # noqa: E402  (creation builds Tensors, defined above)
 from . import ops as _ops  # noqa: E402  (ops subclass Function, defined above)

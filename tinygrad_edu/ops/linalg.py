@@ -94,3 +94,125 @@ class Linear(Function):
     def local_grads(self) -> tuple[LocalGrad, ...]:
         out = (LocalGrad("∂{z}/∂{0} = {1}", self.w), LocalGrad("∂{z}/∂{1} = {0}", self.x))
         return out + ((LocalGrad("∂{z}/∂{2} = 1", None),) if len(self.needs_grad) == 3 else ())
+
+
+def _tokens(sub: str) -> list[str]:
+    """'...ij' → ['...', 'i', 'j']."""
+    out, i = [], 0
+    while i < len(sub):
+        if sub.startswith("...", i):
+            out.append("...")
+            i += 3
+        else:
+            out.append(sub[i])
+            i += 1
+    return out
+
+
+def parse_einsum(subscripts: str, n: int) -> tuple[list[list[str]], list[str]]:
+    """Input and output subscripts as token lists; the implicit output (no "->") is numpy's:
+    '...' then the letters used once, sorted."""
+    s = subscripts.replace(" ", "")
+    lhs, arrow, rhs = s.partition("->")
+    ins = [_tokens(x) for x in lhs.split(",")]
+    if len(ins) != n or n not in (1, 2):
+        raise ShapeError(
+            f"'einsum': {subscripts!r} names {len(ins)} operands but {n} were given "
+            "(one or two operands are supported)"
+        )
+    for toks in ins:
+        letters = [t for t in toks if t != "..."]
+        if any(not t.isalpha() for t in letters) or toks.count("...") > 1:
+            raise ShapeError(f"'einsum': bad subscripts {subscripts!r} (letters and one '...')")
+        if len(set(letters)) != len(letters):
+            raise ShapeError(
+                f"'einsum': a letter repeated within one operand ({subscripts!r}: diagonals "
+                "and traces) is not supported; take the diagonal explicitly first"
+            )
+    if arrow:
+        out = _tokens(rhs)
+    else:
+        count: dict[str, int] = {}
+        for t in (t for toks in ins for t in toks if t != "..."):
+            count[t] = count.get(t, 0) + 1
+        out = (["..."] if any("..." in t for t in ins) else []) + sorted(
+            t for t, c in count.items() if c == 1
+        )
+    used = {t for toks in ins for t in toks}
+    if not set(out) <= used or len(set(out)) != len(out):
+        raise ShapeError(
+            f"'einsum': output subscripts of {subscripts!r} must be distinct input ones"
+        )
+    if any("..." in t for t in ins) and "..." not in out:
+        raise ShapeError(f"'einsum': {subscripts!r}: keep '...' in the output")
+    return ins, out
+
+
+class Einsum(Function):
+    """z = einsum(subscripts, a[, b]). The VJP of each operand is the einsum of the upstream
+    gradient with the other operand, written into that operand's subscripts:
+    ∂C/∂a = einsum("out,b->a", g, b) (letters of a found nowhere else are broadcast back;
+    broadcast '...' axes are summed, as unbroadcast does)."""
+
+    __slots__ = ("ins", "out", "arrays")
+    name = "einsum"
+
+    def forward(self, *arrays: np.ndarray, subscripts: str) -> np.ndarray:
+        self.ins, self.out = parse_einsum(subscripts, len(arrays))
+        for toks, arr in zip(self.ins, arrays):
+            need = len([t for t in toks if t != "..."])
+            if arr.ndim < need or ("..." not in toks and arr.ndim != need):
+                raise ShapeError(
+                    f"'einsum': operand of shape {arr.shape} does not fit {''.join(toks)!r}"
+                )
+        self.arrays = arrays
+        spec = ",".join("".join(t) for t in self.ins) + "->" + "".join(self.out)
+        return np.asarray(np.einsum(spec, *arrays))
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        grads: list[np.ndarray | None] = []
+        for k, (toks, a) in enumerate(zip(self.ins, self.arrays)):
+            if not self.needs_grad[k]:
+                grads.append(None)
+                continue
+            others = [(t, x) for j, (t, x) in enumerate(zip(self.ins, self.arrays)) if j != k]
+            seen = set(self.out).union(*[set(t) for t, _ in others])
+            present = [t for t in toks if t in seen]
+            spec = ",".join(["".join(self.out)] + ["".join(t) for t, _ in others])
+            ga = np.einsum(spec + "->" + "".join(present), g, *[x for _, x in others])
+            grads.append(_fit(ga, present, toks, a.shape))
+        return tuple(grads)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        names = ("∂{z}/∂{0} = {1} (einsum back)", "∂{z}/∂{1} = {0} (einsum back)")
+        if len(self.ins) == 1:
+            return (LocalGrad("∂{z}/∂{0}: einsum back", None),)
+        return LocalGrad(names[0], self.arrays[1]), LocalGrad(names[1], self.arrays[0])
+
+
+def _fit(ga: np.ndarray, present: list[str], toks: list[str], shape: tuple[int, ...]) -> np.ndarray:
+    """Bring an einsum gradient over `present` to the operand's own subscripts and shape."""
+    n_ell = len(shape) - len([t for t in toks if t != "..."])
+    if "..." in present:  # sum the '...' axes that broadcasting added or stretched
+        start = present.index("...")
+        extra = ga.ndim - len(present) + 1 - n_ell
+        if extra:
+            ga = ga.sum(axis=tuple(range(start, start + extra)))
+        first = toks.index("...")
+        ell = shape[first : first + n_ell]
+        stretched = tuple(
+            start + i for i, n in enumerate(ell) if n == 1 and ga.shape[start + i] != 1
+        )
+        if stretched:
+            ga = ga.sum(axis=stretched, keepdims=True)
+    if present == toks:
+        return ga
+    sizes, pos = [], 0
+    for t in toks:
+        width = n_ell if t == "..." else 1
+        if t in present:
+            sizes.extend(ga.shape[pos : pos + width])
+            pos += width
+        else:
+            sizes.extend([1] * width)
+    return np.ascontiguousarray(np.broadcast_to(ga.reshape(sizes), shape))

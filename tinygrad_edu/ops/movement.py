@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BadIndexError, ShapeError
+from ..errors import BadIndexError, InputError, ShapeError
 from ..graph import LocalGrad
-from ..tensor import Function
+from ..tensor import Function, unbroadcast
 from .axes import normalize_axes
 
 
@@ -72,11 +72,12 @@ def _index(index: Any) -> tuple[Any, bool]:
                 out.extend(np.nonzero(arr))
             elif arr.dtype.kind in "iu":
                 out.append(arr)
-            elif arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+            elif arr.size == 0 and arr.dtype.kind == "f":  # [] is an empty selection
                 out.append(arr.astype(np.intp))
-            else:
+            else:  # a float 0/1 mask would silently be read as the indices 0 and 1
                 raise BadIndexError(
-                    f"'getitem': index arrays must hold integers, got {arr.dtype}"
+                    f"'getitem': index arrays must hold integers or bools, got {arr.dtype}; "
+                    "for a mask compare (x > 0), for indices convert with .long()"
                 )
             basic = False
         else:
@@ -146,3 +147,136 @@ class Stack(Function):
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return tuple(LocalGrad(f"∂{{z}}/∂{{{i}}}: unstack", None) for i in range(self.n))
+
+
+class Expand(Function):
+    """z = a broadcast to `shape` (−1 keeps an axis, new axes go in front); the gradient sums
+    over the copies (unbroadcast)"""
+
+    __slots__ = ("shape",)
+    name = "expand"
+
+    def forward(self, a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        if len(shape) < a.ndim:
+            raise ShapeError(f"'expand': {shape} has fewer dims than the tensor's {a.shape}")
+        lead = len(shape) - a.ndim
+        target = tuple(
+            (a.shape[i - lead] if n == -1 and i >= lead else n) for i, n in enumerate(shape)
+        )
+        bad = [i for i in range(lead, len(shape)) if a.shape[i - lead] not in (1, target[i])]
+        if bad or any(n < 0 for n in target):
+            raise ShapeError(
+                f"'expand': cannot expand {a.shape} to {shape}; only axes of size 1 can grow"
+            )
+        self.shape = a.shape
+        return np.broadcast_to(a, target).copy()  # a copy: results are writable, as every op's
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (unbroadcast(g, self.shape),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0}: sum over the copies", None),)
+
+
+class Flip(Function):
+    """z = a reversed along `axis`; the gradient is reversed back"""
+
+    __slots__ = ("axes",)
+    name = "flip"
+
+    def forward(self, a: np.ndarray, axis: Any) -> np.ndarray:
+        self.axes = normalize_axes(tuple(axis), a.ndim, "flip")
+        return np.flip(a, self.axes).copy()
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.flip(g, self.axes).copy(),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0}: flip back", None),)
+
+
+class Roll(Function):
+    """z = a shifted cyclically by `shift` along `axis`; the gradient is shifted back"""
+
+    __slots__ = ("shift", "axis")
+    name = "roll"
+
+    def forward(self, a: np.ndarray, shift: Any, axis: Any) -> np.ndarray:
+        shifts = tuple(shift) if isinstance(shift, (tuple, list)) else (shift,)
+        axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+        if len(shifts) != len(axes):
+            raise ShapeError(f"'roll': {len(shifts)} shifts for {len(axes)} dims")
+        for ax in axes:
+            normalize_axes(ax, a.ndim, "roll")
+        self.shift, self.axis = shifts, axes
+        return np.roll(a, shifts, axes)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (np.roll(g, tuple(-s for s in self.shift), self.axis),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0}: roll back", None),)
+
+
+class Pad(Function):
+    """z = a with `value` added around it; pad = (left, right) of the last axis, then of the
+    one before, … (torch.nn.functional.pad, constant mode); the gradient is the inner part"""
+
+    __slots__ = ("inner",)
+    name = "pad"
+
+    def forward(self, a: np.ndarray, pad: tuple[int, ...], value: float) -> np.ndarray:
+        if len(pad) % 2 or len(pad) > 2 * a.ndim:
+            raise ShapeError(
+                f"'pad': pad must hold (before, after) pairs for at most {a.ndim} dims, got {pad}"
+            )
+        if any(not isinstance(p, (int, np.integer)) or p < 0 for p in pad):
+            raise InputError(f"'pad': padding sizes must be ints ≥ 0, got {pad}")
+        widths = [(0, 0)] * a.ndim
+        for i in range(len(pad) // 2):
+            widths[a.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+        self.inner = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, a.shape))
+        return np.pad(a, widths, constant_values=value)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (g[self.inner],)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0}: the inner part", None),)
+
+
+class Gather(Function):
+    """z[i][j] = a[index[i][j]][j] (dim 0; likewise for any dim), as torch.gather; ∂C/∂a
+    scatters g back to the gathered positions, repeated indices accumulating"""
+
+    __slots__ = ("shape", "where")
+    name = "gather"
+
+    def forward(self, a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+        if index.dtype.kind not in "iu":
+            raise InputError(f"'gather': index must hold integers, got {index.dtype} (use .long())")
+        d = normalize_axes(dim, a.ndim, "gather")[0]
+        if index.ndim != a.ndim or any(
+            index.shape[i] > a.shape[i] for i in range(a.ndim) if i != d
+        ):
+            raise ShapeError(
+                f"'gather': index of shape {index.shape} must have the tensor's {a.ndim} dims "
+                f"and be no larger than {a.shape} except along dim {dim}"
+            )
+        if index.size and (index.min() < -a.shape[d] or index.max() >= a.shape[d]):
+            raise InputError(
+                f"'gather': index out of range for dim {dim} of size {a.shape[d]} "
+                f"(found {index.min()} … {index.max()})"
+            )
+        grids = list(np.indices(index.shape, sparse=True))
+        grids[d] = index
+        self.shape, self.where = a.shape, tuple(grids)
+        return a[self.where]
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        out = np.zeros(self.shape, dtype=g.dtype)
+        np.add.at(out, self.where, g)
+        return (out,)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0}: scatter back into the gathered positions", None),)

@@ -121,3 +121,48 @@ class Softmax(Function):
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return (LocalGrad("∂{z}/∂{0} = diag({z}) − {z}{z}ᵀ", self.z),)
+
+
+class Prod(Function):
+    """z = Πᵢ aᵢ over `axis`; ∂z/∂aᵢ = Π_{j≠i} aⱼ (from prefix and suffix products, so a zero
+    element gets the right gradient: no division by aᵢ)"""
+
+    __slots__ = ("w", "kept")
+    name = "prod"
+
+    def forward(self, a: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+        axes = normalize_axes(axis, a.ndim, "prod")
+        self.kept = kept_shape(a.shape, axes)
+        k = len(axes)
+        moved = np.moveaxis(a, axes, tuple(range(a.ndim - k, a.ndim)))
+        flat = moved.reshape(moved.shape[: a.ndim - k] + (-1,))
+        one = np.ones(flat.shape[:-1] + (1,), dtype=a.dtype)
+        before = np.cumprod(np.concatenate([one, flat[..., :-1]], axis=-1), axis=-1)
+        after = np.cumprod(np.concatenate([one, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+        w = (before * after).reshape(moved.shape)
+        self.w = np.moveaxis(w, tuple(range(a.ndim - k, a.ndim)), axes)
+        return np.asarray(a.prod(axis=axes, keepdims=keepdims))
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        return (self.w * g.reshape(self.kept),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}/∂{0}ᵢ = Π_{j≠i} {0}ⱼ", self.w),)
+
+
+class CumSum(Function):
+    """zᵢ = Σ_{j≤i} aⱼ along `axis`; ∂C/∂aⱼ = Σ_{i≥j} gᵢ (the reversed cumulative sum)"""
+
+    __slots__ = ("axis",)
+    name = "cumsum"
+
+    def forward(self, a: np.ndarray, axis: int) -> np.ndarray:
+        self.axis = normalize_axes(axis, a.ndim, "cumsum")[0]
+        return np.cumsum(a, axis=self.axis)
+
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
+        ax = self.axis
+        return (np.flip(np.cumsum(np.flip(g, ax), axis=ax), ax),)
+
+    def local_grads(self) -> tuple[LocalGrad, ...]:
+        return (LocalGrad("∂{z}ᵢ/∂{0}ⱼ = 1[j ≤ i]", None),)
