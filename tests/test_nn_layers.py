@@ -50,7 +50,7 @@ def test_dropout_train_keeps_or_zeroes_each_element_with_inverted_scaling():
     x = Tensor(np.arange(1.0, 401.0).reshape(20, 20), requires_grad=True)
     y = nn.Dropout(0.75, seed=3)(x)
     kept = y.data != 0
-    assert 0 < kept.sum() < x.size
+    assert 0 < kept.sum() < x.numel()
     np.testing.assert_array_equal(y.data[kept], x.data[kept] * 4)  # 1/(1−p) = 4 exactly
     y.sum().backward()
     # ∂zᵢ/∂xᵢ = mᵢ/(1−p): 4 where kept, 0 where dropped.

@@ -147,7 +147,7 @@ class Prod(Function):
         return (self.w * g.reshape(self.kept),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        return (LocalGrad("∂{z}/∂{0}ᵢ = Π_{j≠i} {0}ⱼ", self.w),)
+        return (LocalGrad("∂{z}/∂{0}ᵢ = Π_(j≠i) {0}ⱼ", self.w),)
 
 
 class CumSum(Function):
