@@ -577,6 +577,9 @@ REGISTRY: tuple[OpCase, ...] = (
         lambda z, y, red, o: ops.BinaryCrossEntropy.apply(z, target=y, reduction=red, **o),
         _bce_pos_weight_case,
         ops.BinaryCrossEntropy,
+        torch=lambda t, z, y, red, o: t.nn.functional.binary_cross_entropy_with_logits(
+            z, y, reduction=red, pos_weight=t.from_numpy(o["pos_weight"])
+        ),
     ),
     _t(
         "binary_cross_entropy-prob",
