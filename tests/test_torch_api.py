@@ -151,3 +151,20 @@ def test_reductions_take_dim_and_axis() -> None:
     assert x.norm().item() == pytest.approx(np.sqrt(55.0))
     with pytest.raises(TypeError, match="not both"):
         x.sum(dim=0, axis=1)
+
+
+def test_the_torch_table_in_the_engine_docs_names_every_tensor_op() -> None:
+    """docs/engine.md's "torch name → ours" table is hand-written: this keeps it complete."""
+    from pathlib import Path
+
+    from tinygrad_edu import Function
+    from tinygrad_edu.registry import defined_ops
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "engine.md").read_text(encoding="utf-8")
+    table = text[text.index("### torch name → ours") :]
+    missing = sorted(
+        c.__name__
+        for c in defined_ops()
+        if issubclass(c, Function) and f"`{c.__name__}`" not in table
+    )
+    assert not missing, f"add these ops to the table in docs/engine.md: {missing}"
