@@ -24,7 +24,7 @@ The scalar twin (ValueNeuron, ValueLayer, ValueMLP; also tinygrad_edu.nn.scalar.
 the same networks from Values, to draw a tiny one weight by weight.
 """
 
-from . import functional, init
+from . import functional, init, lr_scheduler
 from .conv import AvgPool2d, Conv1d, Conv2d, MaxPool2d
 from .data import Batches, train_test_split
 from .functional import (
@@ -61,6 +61,7 @@ from .losses import (
     NLLLoss,
     SmoothL1Loss,
 )
+from .lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR
 from .module import (
     MLP,
     Identity,
@@ -75,7 +76,7 @@ from .module import (
     Tanh,
 )
 from .norm import BatchNorm1d, BatchNorm2d
-from .optim import SGD, Adagrad, Adam, Optimizer
+from .optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .scalar import ValueLayer, ValueMLP, ValueNeuron
 from .serialize import CheckpointError, load, save
 from .torch_bridge import (
@@ -89,6 +90,7 @@ from .torch_bridge import (
 __all__ = [
     "Adagrad",
     "Adam",
+    "AdamW",
     "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -99,12 +101,14 @@ __all__ = [
     "Conv1d",
     "Conv2d",
     "ConversionError",
+    "CosineAnnealingLR",
     "CrossEntropyLoss",
     "Dropout",
     "Flatten",
     "HuberLoss",
     "Identity",
     "L1Loss",
+    "LRScheduler",
     "Linear",
     "MLP",
     "MSELoss",
@@ -114,12 +118,14 @@ __all__ = [
     "NLLLoss",
     "Optimizer",
     "Parameter",
+    "RMSprop",
     "ReLU",
     "SGD",
     "Sequential",
     "Sigmoid",
     "SmoothL1Loss",
     "Softmax",
+    "StepLR",
     "Tanh",
     "ValueLayer",
     "ValueMLP",
@@ -141,6 +147,7 @@ __all__ = [
     "load",
     "load_torch_state_dict",
     "log_softmax",
+    "lr_scheduler",
     "max_pool2d",
     "mse",
     "mse_loss",

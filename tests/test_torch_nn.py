@@ -235,3 +235,110 @@ def test_huber_and_smooth_l1(reduction, delta):
         lambda a: F.smooth_l1_loss(a, t(T), reduction=reduction, beta=0.0),
         P,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# optimizers and schedulers: the same parameters after several steps
+# --------------------------------------------------------------------------------------------
+
+X = RNG.normal(size=(8, 3))
+TARGET = RNG.normal(size=(8, 2))
+W0 = RNG.normal(size=(2, 3))
+B0 = RNG.normal(size=(2,))
+U0 = RNG.normal(size=(2,))  # used only on odd steps: its grad is None in between
+
+
+def _run_ours(make_opt, steps, make_sched=None):
+    w, b, u = nn.Parameter(W0), nn.Parameter(B0), nn.Parameter(U0)
+    opt = make_opt([w, b, u])
+    sched = make_sched(opt) if make_sched else None
+    lrs = []
+    for k in range(steps):
+        opt.zero_grad()
+        pred = Tensor(X) @ w.T + b
+        if k % 2:
+            pred = pred + u
+        d = pred - TARGET
+        ((d * d).sum() + (w * w * w).sum() * 0.1).backward()  # a cubic term: not a quadratic
+        opt.step()
+        if sched:
+            sched.step()
+            lrs.append(sched.get_last_lr()[0])
+    return [w.data, b.data, u.data], lrs
+
+
+def _run_torch(make_opt, steps, make_sched=None):
+    w, b, u = (torch.tensor(a, requires_grad=True) for a in (W0, B0, U0))
+    opt = make_opt([w, b, u])
+    sched = make_sched(opt) if make_sched else None
+    lrs = []
+    for k in range(steps):
+        opt.zero_grad()  # set_to_none: u gets no gradient on even steps, as ours
+        pred = t(X) @ w.T + b
+        if k % 2:
+            pred = pred + u
+        d = pred - t(TARGET)
+        ((d * d).sum() + (w * w * w).sum() * 0.1).backward()
+        opt.step()
+        if sched:
+            sched.step()
+            lrs.append(sched.get_last_lr()[0])
+    return [p.detach().numpy() for p in (w, b, u)], lrs
+
+
+OPTIMIZERS = [
+    ("SGD", {"lr": 0.01}),
+    ("SGD", {"lr": 0.01, "momentum": 0.9}),
+    ("SGD", {"lr": 0.01, "momentum": 0.9, "dampening": 0.3, "weight_decay": 0.05}),
+    ("SGD", {"lr": 0.01, "momentum": 0.8, "nesterov": True, "weight_decay": 0.01}),
+    ("Adagrad", {"lr": 0.1}),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1,
+                 "initial_accumulator_value": 0.5}),
+    ("RMSprop", {"lr": 0.01}),
+    ("RMSprop", {"lr": 0.01, "alpha": 0.9, "weight_decay": 0.1, "momentum": 0.5}),
+    ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.3}),
+    ("Adam", {"lr": 0.05}),
+    ("Adam", {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.05, "amsgrad": True}),
+    ("AdamW", {"lr": 0.05}),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.3, "amsgrad": True}),
+]
+
+
+@pytest.mark.parametrize(("name", "kw"), OPTIMIZERS, ids=lambda v: str(v))
+def test_optimizer_matches_torch_over_steps(name, kw):
+    ours, _ = _run_ours(lambda ps: getattr(nn, name)(ps, **kw), 12)
+    theirs, _ = _run_torch(lambda ps: getattr(torch.optim, name)(ps, **kw), 12)
+    for a, b, what in zip(ours, theirs, ("w", "b", "u (skipped on even steps)")):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12, err_msg=f"{name} {kw}: {what}")
+
+
+def test_defaults_are_torchs():
+    import inspect
+
+    for name in ("SGD", "Adagrad", "RMSprop", "Adam", "AdamW"):
+        ours = inspect.signature(getattr(nn, name)).parameters
+        theirs = inspect.signature(getattr(torch.optim, name)).parameters
+        for arg, p in ours.items():
+            if arg != "params":
+                assert p.default == theirs[arg].default, (name, arg)
+
+
+@pytest.mark.parametrize(
+    ("ours_sched", "torch_sched"),
+    [
+        (lambda o: nn.StepLR(o, step_size=3, gamma=0.5),
+         lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.5)),
+        (lambda o: nn.CosineAnnealingLR(o, T_max=5),
+         lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=5)),
+        (lambda o: nn.CosineAnnealingLR(o, T_max=4, eta_min=0.01),
+         lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, T_max=4, eta_min=0.01)),
+    ],
+)
+def test_schedulers_match_torch(ours_sched, torch_sched):
+    kw = {"lr": 0.05, "momentum": 0.9}
+    ours, lrs = _run_ours(lambda ps: nn.SGD(ps, **kw), 14, ours_sched)
+    theirs, tlrs = _run_torch(lambda ps: torch.optim.SGD(ps, **kw), 14, torch_sched)
+    np.testing.assert_allclose(lrs, tlrs, rtol=RTOL, atol=1e-15)  # past T_max too
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
