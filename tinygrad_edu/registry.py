@@ -37,6 +37,7 @@ class OpCase:
     # PyTorch's counterpart, for tests/test_torch_ops.py: None means `build` itself runs on torch
     # tensors; a callable is called as torch(torch_module, *args); a string says why there is none.
     torch: Callable[..., Any] | str | None = None
+    data_args: tuple[int, ...] = ()  # sample positions holding data (a loss target), not inputs
 
 
 # -- shape samplers ------------------------------------------------------------------------------
@@ -106,8 +107,9 @@ def _t(
     sample: Callable[[np.random.Generator], Sample],
     *covers: type,
     torch: Callable[..., Any] | str | None = None,
+    data_args: tuple[int, ...] = (),
 ) -> OpCase:
-    return OpCase(name, "tensor", build, sample, covers, torch)
+    return OpCase(name, "tensor", build, sample, covers, torch, data_args)
 
 
 def _v(
@@ -555,6 +557,7 @@ REGISTRY: tuple[OpCase, ...] = (
         _ce_index_case,
         ops.CrossEntropy,
         torch=lambda t, z, y, red: t.nn.functional.cross_entropy(z, y, reduction=red),
+        data_args=(1,),
     ),
     _t(
         "cross_entropy-prob",
@@ -562,6 +565,7 @@ REGISTRY: tuple[OpCase, ...] = (
         _ce_prob_case,
         ops.CrossEntropy,
         torch=lambda t, z, y, red: t.nn.functional.cross_entropy(z, y, reduction=red),
+        data_args=(1,),
     ),
     _t(
         "binary_cross_entropy",
@@ -571,6 +575,7 @@ REGISTRY: tuple[OpCase, ...] = (
         torch=lambda t, z, y, red: t.nn.functional.binary_cross_entropy_with_logits(
             z, y, reduction=red
         ),
+        data_args=(1,),
     ),
     _t(
         "binary_cross_entropy-pos_weight",
@@ -580,6 +585,7 @@ REGISTRY: tuple[OpCase, ...] = (
         torch=lambda t, z, y, red, o: t.nn.functional.binary_cross_entropy_with_logits(
             z, y, reduction=red, pos_weight=t.from_numpy(o["pos_weight"])
         ),
+        data_args=(1,),
     ),
     _t(
         "binary_cross_entropy-prob",
@@ -587,6 +593,7 @@ REGISTRY: tuple[OpCase, ...] = (
         _bce_prob_case,
         ops.BinaryCrossEntropyProb,
         torch=lambda t, p, y, red: t.nn.functional.binary_cross_entropy(p, y, reduction=red),
+        data_args=(1,),
     ),
     # convolution and pooling
     _t(
@@ -1047,7 +1054,7 @@ def make_inputs(
             case.carrier == "tensor"
             and isinstance(s, np.ndarray)
             and s.dtype.kind == "f"
-            and not _is_target(case, i)
+            and i not in case.data_args
         )
         if differentiable:
             node: Node = (
@@ -1060,8 +1067,3 @@ def make_inputs(
         else:
             args.append(s)
     return leaves, args
-
-
-def _is_target(case: OpCase, i: int) -> bool:
-    """The second sample of a loss is its target: data, not a differentiable input."""
-    return case.name.startswith(("cross_entropy", "binary_cross_entropy")) and i == 1

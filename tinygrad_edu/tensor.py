@@ -2,7 +2,8 @@
 
 A Function's forward() computes the result and saves what its vector–Jacobian product needs;
 its backward(g) returns, for each parent, (∂z/∂parent)ᵀ·g already reduced to the parent's
-shape; local_grads() names what was saved by the derivative it stands for ("∂z/∂W = xᵀ").
+shape; local_grads() names what was saved by the derivative it stands for, as a template
+("∂{z}/∂{1} = {0}ᵀ": {z} is the output, {0}, {1}, … the inputs; see graph.LocalGrad).
 Forward, backward and the names live side by side in one class per op (see the ops package).
 """
 
@@ -114,7 +115,7 @@ class Function:
         raise NotImplementedError
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
-        """∂z/∂parent for each parent: the name of the derivative and the array it was saved as."""
+        """∂z/∂parent for each parent: its name (a template) and the array it was saved as."""
         return ()
 
     def op_name(self) -> str:
