@@ -147,7 +147,7 @@ class Node:
     """Base of Value and Tensor: the protocol the backward driver and the renderer rely on.
 
     A subclass declares the slots named below, sets `_mark = None` when it makes a node, and
-    implements the five underscore methods; the stubs here say what each one must do, so
+    implements the six underscore methods; the stubs here say what each one must do, so
     `backward()` reads top to bottom.
     """
 
@@ -170,6 +170,11 @@ class Node:
 
     def _reset_grad(self) -> None:
         """Set .grad to "no gradient yet" (0.0 for Value, None for Tensor)."""
+        raise NotImplementedError
+
+    def _begin_backward(self) -> None:
+        """Before a backward pass: an intermediate node forgets the last pass's ∂C/∂z (a leaf
+        keeps accumulating), and no gradient array counts as this pass's own yet."""
         raise NotImplementedError
 
     def _seed_grad(self, grad: Any) -> None:
@@ -253,8 +258,7 @@ def backward(root: Node, grad: Any = None) -> None:
         )
     order = topo_sort(root)
     for node in order:
-        if node._parents:  # intermediates hold this call's ∂C/∂z only; leaves accumulate
-            node._reset_grad()
+        node._begin_backward()
     _seed(root, grad)
     anomaly = MODE.anomaly
     for node in reversed(order):

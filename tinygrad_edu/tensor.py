@@ -102,6 +102,45 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return g
 
 
+class IndexedGrad(NamedTuple):
+    """A gradient that is zero except at `index`: ∂C/∂a[index] += values.
+
+    GetItem's backward returns one, so that a loop over rows (`s = s + x[i]`) adds each row into
+    one gradient buffer instead of allocating a full-size zero array per row (bench/engine.py
+    row loop: quadratic in n before, linear now). `unique`: no position is named twice (ints,
+    slices, boolean masks), so a plain indexed add is right; integer arrays may repeat a
+    position and are accumulated with bincount (faster than np.add.at: see `add_into`).
+    """
+
+    index: Any
+    values: np.ndarray
+    unique: bool
+
+    def add_into(self, buf: np.ndarray) -> None:
+        """buf[index] += values, counting every repeat of a position."""
+        if self.unique:
+            buf[self.index] += self.values
+            return
+        idx = self.index if isinstance(self.index, tuple) else (self.index,)
+        # a mask among integer arrays stands for its nonzero() positions, as in numpy
+        idx = tuple(p for i in idx for p in (np.nonzero(i) if _is_mask(i) else (i,)))
+        if not all(isinstance(i, np.ndarray) for i in idx):  # arrays mixed with slices
+            np.add.at(buf, idx, self.values)
+            return
+        # Integer arrays on the leading axes: flatten (position, trailing element) to one
+        # number and let bincount sum the repeats (1.6–2.1× faster than np.add.at, issue 15).
+        lead = buf.shape[: len(idx)]
+        rest = int(np.prod(buf.shape[len(idx) :], dtype=np.int64))
+        pos = np.ravel_multi_index(np.broadcast_arrays(*idx), lead, mode="wrap").reshape(-1)
+        flat = (pos[:, None] * rest + np.arange(rest)).reshape(-1)
+        vals = self.values.reshape(-1)
+        buf += np.bincount(flat, weights=vals, minlength=buf.size).reshape(buf.shape)
+
+
+def _is_mask(i: Any) -> bool:
+    return isinstance(i, np.ndarray) and i.dtype == np.bool_
+
+
 class Function:
     """Base of every tensor op. Subclasses set `name`, define forward/backward/local_grads."""
 
@@ -168,7 +207,18 @@ class Tensor(Node):
     copied, because optimizers update parameters in place.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_parents", "_ctx", "__weakref__")
+    # _grad_buf: the gradient array this backward pass allocated for the node, so later
+    # contributions in the same pass may be added into it in place (see _propagate).
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "label",
+        "_parents",
+        "_ctx",
+        "_grad_buf",
+        "__weakref__",
+    )
     # numpy defers to our reflected operators (ndarray * Tensor -> Tensor.__rmul__).
     __array_ufunc__ = None
 
@@ -184,6 +234,7 @@ class Tensor(Node):
         self._parents: tuple[Tensor, ...] = ()
         self._ctx: Function | None = None
         self._mark = None
+        self._grad_buf: np.ndarray | None = None
 
     # -- inspection ------------------------------------------------------------------------------
     @property
@@ -299,6 +350,11 @@ class Tensor(Node):
             )
         self.grad = g
 
+    def _begin_backward(self) -> None:
+        if self._parents:
+            self.grad = None
+        self._grad_buf = None
+
     def _propagate(self) -> None:
         ctx = self._ctx
         grads = ctx.backward(self.grad)  # type: ignore[union-attr]
@@ -306,6 +362,9 @@ class Tensor(Node):
             if g is None or not p.requires_grad:
                 continue
             pd = p.data
+            if type(g) is IndexedGrad:
+                p._accumulate_into_own(g)
+                continue
             if type(g) is not np.ndarray:
                 g = np.asarray(g)
             if g.shape != pd.shape:
@@ -315,8 +374,20 @@ class Tensor(Node):
                 )
             if g.dtype != pd.dtype:
                 g = g.astype(pd.dtype)
-            # Never in place: g may be an array another node also holds.
-            p.grad = g if p.grad is None else p.grad + g
+            if p.grad is None:
+                p.grad = g  # may be an array another node also holds: never written into
+            elif p._grad_buf is p.grad:
+                p.grad += g  # this pass's own buffer: add in place
+            else:
+                p.grad = p._grad_buf = p.grad + g
+
+    def _accumulate_into_own(self, g: IndexedGrad) -> None:
+        """Add an indexed gradient into a buffer of this pass (made on the first one)."""
+        if self._grad_buf is None or self._grad_buf is not self.grad:
+            d = self.data
+            buf = np.zeros(d.shape, d.dtype) if self.grad is None else self.grad.astype(d.dtype)
+            self.grad = self._grad_buf = buf
+        g.add_into(self.grad)
 
     def _grad_is_finite(self) -> bool:
         return self.grad is None or bool(np.isfinite(self.grad).all())
@@ -1062,6 +1133,7 @@ def _make(data: np.ndarray, parents: tuple[Tensor, ...], ctx: Function | None, r
     t._parents = parents
     t._ctx = ctx
     t._mark = None
+    t._grad_buf = None
     return t
 
 

@@ -88,6 +88,10 @@ class Value(Node):
     def _reset_grad(self) -> None:
         self.grad = 0.0
 
+    def _begin_backward(self) -> None:
+        if self._parents:
+            self.grad = 0.0
+
     def _seed_grad(self, grad: object) -> None:
         if grad is None:
             self.grad = 1.0

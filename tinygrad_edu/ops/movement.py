@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import BadIndexError, InputError, ShapeError
 from ..graph import LocalGrad
-from ..tensor import Function, unbroadcast
+from ..tensor import Function, IndexedGrad, unbroadcast
 from .axes import normalize_axes
 
 
@@ -60,18 +60,20 @@ def _axes_perm(axes: Any, ndim: int) -> tuple[int, ...]:
 
 
 def _index(index: Any) -> tuple[Any, bool]:
-    """Turn Tensor/list/bool indices into numpy ones; report whether it is basic indexing."""
+    """Turn Tensor/list/bool indices into numpy ones; report whether each position of the
+    input is selected at most once (ints, slices and boolean masks, kept as masks)."""
     items = index if isinstance(index, tuple) else (index,)
-    out, basic = [], True
+    out, unique = [], True
     for it in items:
         if hasattr(it, "data") and isinstance(it.data, np.ndarray):  # a Tensor
             it = it.data
         if isinstance(it, (list, np.ndarray)):
             arr = np.asarray(it)
             if arr.dtype == np.bool_:
-                out.extend(np.nonzero(arr))
+                out.append(arr)
             elif arr.dtype.kind in "iu":
                 out.append(arr)
+                unique = False
             elif arr.size == 0 and arr.dtype.kind == "f":  # [] is an empty selection
                 out.append(arr.astype(np.intp))
             else:  # a float 0/1 mask would silently be read as the indices 0 and 1
@@ -79,33 +81,28 @@ def _index(index: Any) -> tuple[Any, bool]:
                     f"'getitem': index arrays must hold integers or bools, got {arr.dtype}; "
                     "for a mask compare (x > 0), for indices convert with .long()"
                 )
-            basic = False
         else:
             out.append(it)
-    return (tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]), basic
+    return (tuple(out) if isinstance(index, tuple) or len(out) != 1 else out[0]), unique
 
 
 class GetItem(Function):
-    """z = a[index] (ints, slices, integer arrays); ∂C/∂a scatters g back, repeats accumulate"""
+    """z = a[index] (ints, slices, boolean masks, integer arrays); ∂C/∂a is g scattered back
+    into the selected positions, repeats accumulating (a[[0, 0]] uses a[0] twice)"""
 
-    __slots__ = ("shape", "index", "basic")
+    __slots__ = ("index", "unique")
     name = "[]"
 
     def forward(self, a: np.ndarray, index: Any) -> np.ndarray:
-        idx, basic = _index(index)
-        self.shape, self.index, self.basic = a.shape, idx, basic
+        self.index, self.unique = _index(index)
         try:
-            return np.asarray(a[idx])
+            return np.asarray(a[self.index])
         except IndexError as e:
             raise BadIndexError(f"'getitem': {e} (tensor shape {a.shape})") from None
 
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray]:
-        out = np.zeros(self.shape, dtype=g.dtype)
-        if self.basic:
-            out[self.index] = g
-        else:  # add.at accumulates where an index repeats (a[[0, 0]] uses a[0] twice)
-            np.add.at(out, self.index, g)
-        return (out,)
+    def backward(self, g: np.ndarray) -> tuple[IndexedGrad]:
+        # Indexed, not a full-size array: a loop over rows then costs O(row) per row.
+        return (IndexedGrad(self.index, g, self.unique),)
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return (LocalGrad("∂{z}/∂{0}: scatter back into the selected positions", None),)
