@@ -21,8 +21,18 @@ import numpy as np
 from .data import DataError
 from .metrics import format_table
 from .progress import ProgressBar
+from .regression import DATA_TERMS, DEFAULT_DATA_TERM
 from .sources import digits_data, regression_data, water_normal_data
-from .tables import accuracy_table, lambda_table_text, lecture_accuracy, polynomial_table_text
+from .tables import (
+    accuracy_table,
+    class_statistics,
+    collinearity_note,
+    lambda_table_text,
+    lecture_accuracy,
+    polynomial_table_text,
+    species_table,
+    xor_table,
+)
 
 __all__ = ["register", "EXPERIMENTS"]
 
@@ -67,14 +77,12 @@ def _render(root: object, path: Path | None, what: str) -> None:
 
 def run_regression(args: argparse.Namespace) -> int:
     from .regression import (
-        all_factor_terms,
         closed_form,
-        fit_regression,
         lambda_table,
+        loss_definition,
         polynomial_table,
         polynomial_terms,
         raw_line_descent,
-        species_terms,
     )
 
     poly_split, poly_text, sp_split, sp_text, real = regression_data(args.data, args.seed)
@@ -134,27 +142,12 @@ def run_regression(args: argparse.Namespace) -> int:
 
     _heading("Species-dependent model and the model with all factors")
     _print(f"data: {sp_text}")
-    rows = []
-    for name, terms, lecture in (
-        ("y = b + w·cp (one line for all)", polynomial_terms(1), None),
-        ("species: Σₛ δ(s)(bₛ + wₛ·cp)", species_terms(), (3.8, 14.3)),
-        ("species × (1, cp, cp²)", species_terms(degree=2), None),
-        ("all factors (+ hp, height, weight, squared)", all_factor_terms(), (1.9, 102.3)),
-    ):
-        r = fit_regression(terms, sp_split.species_train, sp_split.test, name=name)
-        row = [name, len(terms), r.train_error, r.test_error]
-        if real:
-            row += list(lecture) if lecture else [float("nan")] * 2
-        rows.append(row + [r.train_mse, r.test_mse, r.train_mae, r.test_mae])
-    head = ["model", "params", "train avg err", "test avg err"]
-    if real:
-        head += ["lecture train", "lecture test"]
-    head += ["train MSE", "test MSE", "train MAE", "test MAE"]
-    _print(format_table(head, rows))
+    _print(species_table(sp_split, real))
 
     _heading("Regularization: all factors + λ Σ w² (biases not penalized)")
     _print(f"data: {sp_text}")
-    results = lambda_table(sp_split)  # ~0.1 s: no bar needed
+    _print(f"loss: {loss_definition(args.data_term, len(sp_split.species_train))}")
+    results = lambda_table(sp_split, data_term=args.data_term)  # ~0.1 s: no bar needed
     _print(lambda_table_text(results, real=real))
     best = min(results, key=lambda r: r.test_error)
     _print(
@@ -177,20 +170,20 @@ def run_classification(args: argparse.Namespace) -> int:
     for data, text in water_normal_data(args.data, args.seed):
         _print("", f"data: {text}")
         with _bar(3000, "logistic regression") as bar:
-            scores, fit = compare_classifiers(data, bar=bar)
+            scores, fit = compare_classifiers(data, bar=bar, priors=args.priors)
         lecture = lecture_accuracy(data.feature_names) if args.data is not None else None
         _print(accuracy_table(scores, lecture))
-        if "Total" in data.feature_names:
-            _print(
-                "Total = the sum of the six stats, so the covariances are singular: the "
-                "generative models use the pseudo-inverse (see generative.py)."
-            )
         from .generative import GaussianClassifier
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            g = GaussianClassifier("shared").fit(data.x_train, data.y_train)
+            sep = GaussianClassifier("separate", priors=args.priors).fit(data.x_train, data.y_train)
+            g = GaussianClassifier("shared", priors=args.priors).fit(data.x_train, data.y_train)
             gw, gb = g.w, g.b
+        _print(class_statistics(data, sep))
+        note = collinearity_note(data.x_train, data.feature_names)
+        if note:
+            _print(note)
         lw, lb = fit.model.coef()
         _print(
             "same function set σ(w·x + b), different w, b:",
@@ -345,36 +338,11 @@ def run_xor(args: argparse.Namespace) -> int:
         _print(f"(--data {args.data} is not used: XOR has its own four points)")
     with _bar(3 * 2001, "xor") as bar:
         r = xor_experiment(seed=args.seed, bar=bar)
-    rows = []
-    for name, model_probs, loss, acc in (
-        (
-            "logistic regression on (x₁, x₂)",
-            r.plain.model.predict_proba(XOR_X),
-            r.plain.curve.last("loss"),
-            r.plain.train_accuracy,
-        ),
-        (
-            "logistic regression on distances",
-            r.transformed.model.predict_proba(distance_features(XOR_X)),
-            r.transformed.curve.last("loss"),
-            r.transformed.train_accuracy,
-        ),
-        (
-            "cascade: 2 logistic units → 1",
-            r.cascade.model.predict_proba(XOR_X),
-            r.cascade.curve.last("loss"),
-            r.cascade.accuracy,
-        ),
-    ):
-        rows.append([name, *[float(p) for p in model_probs], loss, 100 * acc])
     _print(
-        format_table(
-            ["model", "f(0,0)", "f(0,1)", "f(1,0)", "f(1,1)", "mean CE", "accuracy %"],
-            rows,
-            ["", ".3f", ".3f", ".3f", ".3f", ".4f", ".0f"],
-        ),
+        xor_table(r),
         f"targets: {', '.join(str(int(v)) for v in XOR_Y)}. Plain logistic regression ends at "
-        f"f = 0.5 everywhere, loss ln 2 = {r.ln2:.4f}: no line separates the classes.",
+        f"f = 0.5 everywhere, loss ln 2 = {r.ln2:.4f}: no line separates the classes. A tie "
+        "(|f − 0.5| < 0.01: the model cannot decide, rounding would) counts as half right.",
     )
     h = r.cascade.model.hidden(XOR_X)
     dist = distance_features(XOR_X)
@@ -684,6 +652,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                 metavar="N",
                 help="steps of the raw-cp gradient descent demo (default 100000, about 5 s "
                 "per optimizer; 0 skips it)",
+            )
+        if name == "regression":
+            q.add_argument(
+                "--data-term",
+                choices=tuple(DATA_TERMS),
+                default=DEFAULT_DATA_TERM,
+                help="how the λ table's loss scales the squared errors: L = c·Σ(y − ŷ)² + "
+                "λΣw² with c = 1 (sum), 1/N (mean) or 1/(2N) (half-mean, the default: the "
+                "one that puts the best λ where the slides do)",
+            )
+        if name == "classification":
+            q.add_argument(
+                "--priors",
+                choices=("empirical", "equal"),
+                default="empirical",
+                help="the generative models' P(C_k): empirical N_k/N (default) or equal 1/K",
             )
         if name == "compare":
             q.add_argument(

@@ -228,9 +228,14 @@ class ClassifierScore:
 
 
 def compare_classifiers(
-    data: ClassificationData, lr: float = 0.5, steps: int = 3000, bar: ProgressBar | None = None
+    data: ClassificationData,
+    lr: float = 0.5,
+    steps: int = 3000,
+    bar: ProgressBar | None = None,
+    priors: str | Sequence[float] = "empirical",
 ) -> tuple[list[ClassifierScore], LogisticFit]:
-    """Each Gaussian generative variant and logistic regression on the same split.
+    """Each Gaussian generative variant and logistic regression on the same split; `priors`
+    goes to the generative models ("empirical" N_k/N, "equal", or given).
 
     Singular covariances (the feature Total = the sum of the six stats) are handled by the
     generative module's pseudo-inverse; its warning is silenced here and stated in the table.
@@ -244,7 +249,7 @@ def compare_classifiers(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SingularCovarianceWarning)
         for kind, name in names.items():
-            g = GaussianClassifier(kind).fit(data.x_train, data.y_train)
+            g = GaussianClassifier(kind, priors=priors).fit(data.x_train, data.y_train)
             rows.append(
                 ClassifierScore(
                     name,

@@ -11,6 +11,7 @@ __all__ = [
     "mse",
     "mae",
     "accuracy",
+    "accuracy_with_ties",
     "confusion_matrix",
     "format_table",
 ]
@@ -54,6 +55,22 @@ def accuracy(y: np.ndarray, y_pred: np.ndarray) -> float:
     if a.shape != b.shape or a.size == 0:
         raise ValueError(f"accuracy: {a.size} labels but {b.size} predictions")
     return float(np.mean(a == b))
+
+
+def accuracy_with_ties(y: np.ndarray, p: np.ndarray, tol: float = 0.01) -> tuple[float, int]:
+    """(accuracy, number of ties) of the rule "class 1 where p ≥ 0.5" for P(C1|x) = p.
+
+    Where |p − 0.5| < tol the model cannot decide: rounding, not the model, would pick the
+    class (logistic regression on XOR ends at p ≈ 0.5 everywhere, and printed 25% for one
+    seed, 50% for another). A tie counts as half right, a fair coin's expected score.
+    """
+    labels = np.asarray(y).reshape(-1)
+    probs = np.asarray(p, dtype=np.float64).reshape(-1)
+    if labels.shape != probs.shape or labels.size == 0:
+        raise ValueError(f"accuracy_with_ties: {labels.size} labels but {probs.size} probabilities")
+    tie = np.abs(probs - 0.5) < tol
+    right = ((probs >= 0.5).astype(np.int64) == labels) & ~tie
+    return float((right.sum() + 0.5 * tie.sum()) / labels.size), int(tie.sum())
 
 
 def confusion_matrix(y: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:

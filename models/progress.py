@@ -87,6 +87,13 @@ class ProgressBar:
             ):
                 self._draw(now)
 
+    def extend(self, n: int) -> None:
+        """More work than planned (e.g. a restart from new random weights): the total grows by
+        `n`, so the count never runs past it (a bar once read 8004/6003)."""
+        if n < 0:
+            raise ValueError(f"ProgressBar.extend: n must be >= 0, got {n}")
+        self.total += int(n)
+
     def set(self, **metrics: object) -> None:
         """Change the metrics without advancing."""
         self.update(0, **metrics)

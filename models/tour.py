@@ -36,15 +36,26 @@ from .generative import GaussianClassifier
 from .logistic import compare_classifiers, loss_comparison
 from .metrics import format_table
 from .progress import ProgressBar
-from .regression import lambda_table, polynomial_table
+from .regression import (
+    closed_form,
+    lambda_table,
+    loss_definition,
+    polynomial_table,
+    polynomial_terms,
+    raw_line_descent,
+)
 from .softmax import fit_softmax, three_classes
 from .sources import digits_data, regression_data, water_normal_data
 from .tables import (
     LAMBDA_COLUMNS_BRIEF,
     POLYNOMIAL_COLUMNS_BRIEF,
     accuracy_table,
+    class_statistics,
+    collinearity_note,
     lambda_table_text,
     polynomial_table_text,
+    species_table,
+    xor_table,
 )
 from .xor import XOR_X, XOR_Y, distance_features, xor_experiment
 
@@ -181,7 +192,7 @@ def step2_regression(t: Tour) -> None:
 
     heading("2. Regression: the CP after evolution")
     path = t.data_file("pokemon_cp_evolution.csv")
-    poly, poly_text, species, species_text, _ = regression_data(path, t.seed)
+    poly, poly_text, species, species_text, real = regression_data(path, t.seed)
     say(f"data: {poly_text}")
     fits = polynomial_table(poly)
     table = polynomial_table_text(fits, POLYNOMIAL_COLUMNS_BRIEF)
@@ -204,11 +215,17 @@ def step2_regression(t: Tour) -> None:
             "Polynomial models trained by gradient descent (degree 5 overfits)",
         ),
     )
+    if real:  # the slides' species and all-factor rows exist only for the lecture's file
+        sp_table = species_table(species, real=True)
+        say(f"species and all factors; data: {species_text}", sp_table)
+        t.text("2_regression/species_table.txt", f"data: {species_text}\n\n{sp_table}")
     lams = lambda_table(species)
-    say(f"regularization (正则化) λΣw², biases not penalized; data: {species_text}")
-    lam_table = lambda_table_text(lams, columns=LAMBDA_COLUMNS_BRIEF)
+    loss = loss_definition(n=len(species.species_train))
+    say(f"regularization (正则化); data: {species_text}", f"loss: {loss}")
+    lam_columns = LAMBDA_COLUMNS_BRIEF + (("lecture train", "lecture test") if real else ())
+    lam_table = lambda_table_text(lams, real=real, columns=lam_columns)
     say(lam_table)
-    t.text("2_regression/lambda_table.txt", f"data: {species_text}\n\n{lam_table}")
+    t.text("2_regression/lambda_table.txt", f"data: {species_text}\nloss: {loss}\n\n{lam_table}")
     t.figure(
         "2_regression/lambda.png",
         "the λ curve",
@@ -219,6 +236,59 @@ def step2_regression(t: Tour) -> None:
             "All factors + λΣw²: smoother functions as λ grows",
             "λ",
             "average error ‖y − ŷ‖₂ / N",
+            logx=True,
+        ),
+    )
+    learning_rates(t, poly.train)
+
+
+# plain gradient descent on raw cp: the largest stable η is 2/λ_max(∂²L) ≈ 1.14e-6 on the
+# lecture's 10 training Pokemon, so 1e-6 is "right", 1.2e-6 diverges, 1e-8 crawls.
+LEARNING_RATES: tuple[tuple[str, str, float], ...] = (
+    ("too small", "gd", 1e-8),
+    ("right", "gd", 1e-6),
+    ("too large", "gd", 1.2e-6),
+    ("Adagrad", "adagrad", 10.0),
+)
+
+
+def learning_rates(t: Tour, train: Any) -> None:
+    """The lecture's learning-rate picture: loss against updates for η too small, right and
+    too large, and Adagrad, on y = b + w·cp with raw cp from b = −120, w = −4."""
+    steps = 1000 if t.quick else 5000
+    b, w = closed_form(polynomial_terms(1), train)
+    best = float(((train.y - b - w * train.x_cp) ** 2).sum())
+    curves: dict[str, list[tuple[int, float]]] = {}
+    rows = []
+    with np.errstate(over="ignore", invalid="ignore"):  # the too-large run overflows on purpose
+        for name, opt, lr in LEARNING_RATES:
+            run = raw_line_descent(train, opt, lr, steps, record_every=1)
+            # L − L* from update 1 on (log axes); the diverging run until it leaves the picture
+            shown = [(s, loss - best) for s, _, _, loss in run.path[1:] if loss < 1e12]
+            curves[f"{name} η = {lr:g}" if opt == "adagrad" else f"{name}: GD η = {lr:g}"] = shown
+            final = run.path[-1][3]
+            rows.append([name, opt, f"{lr:g}", final if np.isfinite(final) else float("inf")])
+    table = format_table(
+        ["learning rate", "optimizer", "η", f"loss Σ(y − ŷ)² after {steps} steps"],
+        rows,
+        ["", "", "", ".4g"],
+    )
+    how = (
+        f"loss L(b, w) = Σₙ (yⁿ − (b + w·cpⁿ))² on raw cp, from b = −120, w = −4; closed-form "
+        f"minimum {best:.4g}"
+    )
+    say("learning rate (学习速率):", how, table)
+    t.text("2_regression/learning_rate.txt", f"{how}\n\n{table}")
+    t.figure(
+        "2_regression/learning_rate.png",
+        "learning rates",
+        lambda p: plots.training_curves(
+            p,
+            curves,
+            "Learning rate: too small crawls, too large diverges, Adagrad adapts",
+            ylabel=f"L − L* (L* = {best:.4g}, the closed-form minimum)",
+            xlabel="parameter updates",
+            logy=True,
             logx=True,
         ),
     )
@@ -238,8 +308,12 @@ def step3_classification(t: Tour) -> None:
     for data, text in water_normal_data(path, t.seed):
         scores, fit = compare_classifiers(data, steps=steps)
         table = accuracy_table(scores)
-        say(f"data: {text}", table)
-        tables.append(f"data: {text}\n\n{table}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stats = class_statistics(data, GaussianClassifier().fit(data.x_train, data.y_train))
+        note = collinearity_note(data.x_train, data.feature_names)
+        say(f"data: {text}", table, stats.splitlines()[0], *([note] if note else []))
+        tables.append(f"data: {text}\n\n{table}\n\n{stats}" + (f"\n{note}" if note else ""))
         if first is None:
             first = (data, fit)
     t.text("3_classification/accuracy_table.txt", "\n\n".join(tables))
@@ -360,30 +434,7 @@ def step4_softmax_xor(t: Tour) -> None:
         ),
     )
     r = xor_experiment(seed=t.seed, steps=800 if t.quick else 2000)
-    rows = []
-    for name, probs, acc in (
-        (
-            "logistic regression on (x1, x2)",
-            r.plain.model.predict_proba(XOR_X),
-            r.plain.train_accuracy,
-        ),
-        (
-            "after the feature transformation",
-            r.transformed.model.predict_proba(distance_features(XOR_X)),
-            r.transformed.train_accuracy,
-        ),
-        (
-            "cascade of logistic regressions",
-            r.cascade.model.predict_proba(XOR_X),
-            r.cascade.accuracy,
-        ),
-    ):
-        rows.append([name, *map(float, probs), 100 * acc])
-    table = format_table(
-        ["model", "f(0,0)", "f(0,1)", "f(1,0)", "f(1,1)", "accuracy %"],
-        rows,
-        ["", ".3f", ".3f", ".3f", ".3f", ".0f"],
-    )
+    table = xor_table(r, loss=False)
     say(table, "a cascade of logistic regressions trained together is a neural network")
     t.text("4_softmax_xor/xor_table.txt", f"targets: {XOR_Y.tolist()}\n\n{table}")
     t.figure(
@@ -453,7 +504,8 @@ def step5_dnn(t: Tour) -> None:
         lambda p: plots.training_curves(
             p,
             {"training loss (mean cross entropy)": r.curve["loss"]},
-            f"Deep network {'-'.join(map(str, r.sizes))}: total loss falls epoch by epoch",
+            f"Deep network {'-'.join(map(str, r.sizes))}: the mean cross entropy falls epoch "
+            "by epoch",
             xlabel="epoch",
         ),
     )

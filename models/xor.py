@@ -123,7 +123,9 @@ def fit_cascade(
     target = np.asarray(y, dtype=np.float64).reshape(-1, 1)
     rng = np.random.default_rng(seed)
     attempts: list[tuple[float, float]] = []
-    for _ in range(max(restarts, 1)):
+    for attempt in range(max(restarts, 1)):
+        if attempt and bar is not None:
+            bar.extend(steps + 1)  # the caller planned one run: a restart adds one
         model = Cascade(rng)
         curve = train_full_batch(
             model.parameters(),

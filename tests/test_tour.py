@@ -20,6 +20,8 @@ PROMISED = [
     "2_regression/lambda_table.txt",
     "2_regression/fits.png",
     "2_regression/lambda.png",
+    "2_regression/learning_rate.png",
+    "2_regression/learning_rate.txt",
     "3_classification/accuracy_table.txt",
     "3_classification/boundaries.png",
     "3_classification/ce_vs_square.png",
@@ -96,9 +98,10 @@ def test_tables_hold_the_lecture_numbers(quick_tour: tuple[Path, str]) -> None:
     ]
     xor = (out / "4_softmax_xor/xor_table.txt").read_text()
     plain = next(line for line in xor.splitlines() if line.startswith("logistic regression on"))
-    f = [float(v) for v in plain.split()[-5:-1]]
+    f = [float(v) for v in plain.split()[-6:-2]]
     assert all(abs(v - 0.5) < 0.05 for v in f), plain  # no line separates XOR: f → 0.5
-    assert re.search(r"cascade of logistic regressions.*\s100$", xor, re.M)
+    assert plain.split()[-2:] == ["50", "4"]  # four ties, each counted half right
+    assert re.search(r"cascade: 2 logistic units → 1.*\s100\s+0$", xor, re.M)
     # the neuron of step 1: z = 1·1 + (−2)(−1) + 1 = 4, ∂C/∂z = σ(4) for C = −ln(1 − σ(z))
     assert "z = 4, a = σ(z) = 0.9820, C = 4.0181" in printed
     assert "∂C/∂w1 = 0.9820, ∂C/∂w2 = -0.9820, ∂C/∂b = 0.9820" in printed

@@ -166,6 +166,7 @@ def training_curves(
     ylabel: str = "loss",
     xlabel: str = "gradient-descent step",
     logy: bool = False,
+    logx: bool = False,
 ) -> Path:
     """Loss (or accuracy) against the step, one line per run."""
     plt = _pyplot()
@@ -176,6 +177,8 @@ def training_curves(
             ax.plot(steps, values, label=name)
     if logy:
         ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     ax.legend()
     ax.grid(alpha=0.3)
