@@ -533,6 +533,87 @@ def run_structure(args: argparse.Namespace) -> int:
 
 
 # (name, function, help, what --data is)
+def run_cnn(args: argparse.Namespace) -> int:
+    from .cnn import compare_cnn_fc
+
+    if args.data is None:  # the embedded digits: small enough for well under a minute
+        data, text = digits_data(None, args.seed, 3000, 1000)
+    else:
+        data, text = digits_data(args.data, args.seed, 8000, 2000)
+    _heading("Convolutional network vs fully connected network: 10-class digit recognition")
+    _print(f"data: {text}")
+    n = len(data.y_train)
+    with _bar(2 * args.epochs * math.ceil(n / 32), "cnn") as bar:
+        r = compare_cnn_fc(data, epochs=args.epochs, seed=args.seed, bar=bar)
+    _print(
+        f"both: Adam η = 0.001, mini-batches of 32, {args.epochs} epochs, same data; LeNet-5 is "
+        "conv 6@5×5 → ReLU → max-pool 2 → conv 16@5×5 → ReLU → max-pool 2 → 120 → 84 → 10",
+        format_table(
+            ["network", "parameters", "train acc %", "test acc %", "seconds"],
+            [
+                [x.name, x.n_parameters, 100 * x.train_accuracy, 100 * x.test_accuracy, x.seconds]
+                for x in (r.cnn, r.fc)
+            ],
+            ["", "", ".1f", ".1f", ".1f"],
+        ),
+        "test accuracy % after each epoch:",
+        format_table(
+            ["epoch", r.cnn.name, r.fc.name],
+            [
+                [e, 100 * a, 100 * b]
+                for (e, a), (_, b) in zip(r.cnn.curve["test_accuracy"], r.fc.curve["test_accuracy"])
+            ],
+            ["", ".1f", ".1f"],
+        ),
+        "The same number of parameters spent on small shared filters (each sees a 5×5 patch, "
+        "used at every position) instead of one weight per pixel and neuron.",
+    )
+    if args.pictures is not None:
+        _cnn_pictures(r.cnn.model, data, args.pictures)
+    if args.graph is not None:
+        from .cnn import digit_graph
+
+        _render(
+            digit_graph(r.cnn.model, data.x_test[0], int(data.y_test[0])),
+            args.graph,
+            "LeNet-5 on testing image 0 (one node per layer)",
+        )
+    return 0
+
+
+def _cnn_pictures(model: object, data: object, folder: Path) -> None:
+    from ..visualize import plots
+    from .cnn import feature_maps
+
+    if not plots.available():
+        _print("pictures skipped: matplotlib is not installed (pip install 'tinygrad_edu[plot]')")
+        return
+    conv1, conv2 = (m for m in model if type(m).__name__ == "Conv2d")  # type: ignore[attr-defined]
+    image = np.asarray(data.x_test[0]).reshape(28, 28)  # type: ignore[attr-defined]
+    label = int(data.y_test[0])  # type: ignore[attr-defined]
+    filters = plots.image_rows(
+        folder / "cnn_filters.png",
+        [
+            ("conv 1\n6 filters\n5×5", conv1.weight.data[:, 0]),
+            *[(f"conv 2\nfrom map {c}", conv2.weight.data[:, c]) for c in range(6)],
+        ],
+        "learned filters (red = positive weight, blue = negative); conv 2 has one 5×5 kernel "
+        "per input map and filter",
+        cmap="RdBu_r",
+        symmetric=True,
+    )
+    rows = [("input", image[None])] + [
+        (name.replace(": ", "\n"), maps)
+        for name, maps in feature_maps(model, image)  # type: ignore[arg-type]
+    ]
+    maps = plots.image_rows(
+        folder / "cnn_feature_maps.png",
+        rows,
+        f"feature maps of testing image 0 (a {label}) after each ReLU and max-pool",
+    )
+    _print(f"pictures: {filters} (learned filters), {maps} (one digit's feature maps)")
+
+
 EXPERIMENTS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ...] = (
     (
         "regression",
@@ -571,6 +652,13 @@ EXPERIMENTS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ..
         "a deep fully connected network for 10-class digit recognition",
         "the MNIST directory (t10k-images-idx3-ubyte(.gz) + labels; split 8000/2000); "
         "default: seeded synthetic digits",
+    ),
+    (
+        "cnn",
+        run_cnn,
+        "a convolutional network (LeNet-5) vs a fully connected one of the same size, on digits",
+        "the MNIST directory (t10k-images-idx3-ubyte(.gz) + labels; split 8000/2000); "
+        "default: seeded synthetic digits (3000 training / 1000 testing)",
     ),
     (
         "compare",
@@ -623,7 +711,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser(
         "lecture",
         help="print the lecture's tables (regression, classification, logistic, softmax, "
-        "xor, compare, dnn, structure)",
+        "xor, compare, dnn, cnn, structure)",
         description="Run one of the lecture's experiments and print its table.",
     )
     sub = p.add_subparsers(dest="experiment", metavar="EXPERIMENT", required=True)
@@ -708,5 +796,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                 type=_positive_int,
                 default=10,
                 help="passes over the training data (default 10)",
+            )
+        if name == "cnn":
+            q.add_argument(
+                "--epochs",
+                type=_positive_int,
+                default=3,
+                help="passes over the training data (default 3)",
+            )
+            q.add_argument(
+                "--pictures",
+                type=Path,
+                metavar="DIR",
+                help="draw the learned filters and one digit's feature maps into DIR "
+                "(cnn_filters.png, cnn_feature_maps.png; needs matplotlib)",
             )
         q.set_defaults(func=_guarded(fn), graph=None)

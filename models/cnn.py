@@ -31,6 +31,7 @@ __all__ = [
     "DigitNetResult",
     "as_images",
     "compare_cnn_fc",
+    "digit_graph",
     "fc_same_budget",
     "feature_maps",
     "fit_digit_net",
@@ -203,3 +204,14 @@ def feature_maps(model: nn.Sequential, image: np.ndarray) -> list[tuple[str, np.
             if x.ndim == 4 and isinstance(layer, (nn.ReLU, nn.MaxPool2d)):
                 out.append((f"{i}: {type(layer).__name__}", x.data[0]))
     return out
+
+
+def digit_graph(model: nn.Module, image: np.ndarray, label: int | None = None) -> Tensor:
+    """The graph of one image for the renderer, one node per layer: x → conv → … → scores z
+    (→ cross entropy C when the label is given). Clears the model's gradients first."""
+    model.zero_grad()
+    x = Tensor(as_images(np.asarray(image)[None]), label="x (pixels)")
+    z = model(x).named("z")
+    if label is None:
+        return z.softmax(axis=-1).named("y")
+    return nn.cross_entropy(z, np.array([int(label)])).named("C")

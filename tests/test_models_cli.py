@@ -203,3 +203,37 @@ def test_graph_option_errors_are_messages_not_tracebacks(capsys, tmp_path, monke
     code, out, err = _run(capsys, "xor", "--graph", str(tmp_path / "g.svg"))
     assert code == 3 and "Graphviz's `dot` program was not found" in err
     assert (tmp_path / "g.dot").read_text().startswith("digraph")
+
+
+def test_cnn_command_compares_with_the_fully_connected_network(capsys, mnist_dir, tmp_path):
+    pictures = tmp_path / "pics"
+    code, out, _ = _run(
+        capsys,
+        "cnn",
+        "--data",
+        str(mnist_dir),
+        "--epochs",
+        "2",
+        "--pictures",
+        str(pictures),
+        "--graph",
+        str(tmp_path / "lenet.dot"),
+    )
+    assert code == 0
+    assert f"MNIST t10k set from {mnist_dir}" in out
+    rows = {
+        m.group(1).strip(): (int(m.group(2)), float(m.group(3)), float(m.group(4)))
+        for m in re.finditer(
+            r"^(LeNet-5 \(CNN\)|fully connected 784-56-10)\s+(\d+)\s+([\d.]+)"
+            r"\s+([\d.]+)",
+            out,
+            re.M,
+        )
+    }
+    assert rows["LeNet-5 (CNN)"][0] == 44426 and rows["fully connected 784-56-10"][0] == 44530
+    assert all(0 <= v <= 100 for r in rows.values() for v in r[1:])
+    dot = (tmp_path / "lenet.dot").read_text()
+    assert dot.lstrip().startswith("digraph") and "conv2d" in dot and "max_pool2d" in dot
+    pytest.importorskip("matplotlib")
+    for name in ("cnn_filters.png", "cnn_feature_maps.png"):
+        assert (pictures / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -254,3 +254,34 @@ def curves_with_spread(
         ax.legend(fontsize=8)
     fig.suptitle(title)
     return _save(fig, path)
+
+
+def image_rows(
+    path: Path,
+    rows: Sequence[tuple[str, np.ndarray]],
+    title: str,
+    cmap: str = "gray_r",
+    symmetric: bool = False,
+) -> Path:
+    """One row per (label, stack of images (n, h, w)): e.g. a layer's filters or its feature
+    maps. Each image is scaled to its own range (a map's activity); symmetric=True centres
+    the colour scale on 0 (a filter's signs: with cmap="RdBu_r", red > 0 > blue)."""
+    plt = _pyplot()
+    cols = max(len(images) for _, images in rows)
+    fig, axes = plt.subplots(
+        len(rows), cols, figsize=(cols * 0.75 + 1.4, len(rows) * 0.9 + 0.5), squeeze=False
+    )
+    for (label, images), line in zip(rows, axes):
+        for i, ax in enumerate(line):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i < len(images):
+                img = np.asarray(images[i])
+                top = float(np.abs(img).max()) or 1.0
+                lim = {"vmin": -top, "vmax": top} if symmetric else {}
+                ax.imshow(img, cmap=cmap, interpolation="nearest", **lim)
+            else:
+                ax.axis("off")
+        line[0].set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
+    fig.suptitle(title, fontsize=10)
+    return _save(fig, path)
