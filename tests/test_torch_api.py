@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import tinygrad_edu as tg
-from tinygrad_edu import Tensor
+from tinygrad_edu import Tensor, Value
 
 # -- the silent differences ----------------------------------------------------------------------
 
@@ -168,3 +168,22 @@ def test_the_torch_table_in_the_engine_docs_names_every_tensor_op() -> None:
         if issubclass(c, Function) and f"`{c.__name__}`" not in table
     )
     assert not missing, f"add these ops to the table in docs/engine.md: {missing}"
+
+
+def test_value_comparisons_are_bools_of_the_values() -> None:
+    a, b = Value(1.0), Value(1.0)
+    assert (a == b) is True and (a != b) is False and a is not b
+    assert (a < 2) is True and (Value(3.0) >= b) is True and (a > b) is False and a <= 1.0
+    assert len({a, b}) == 2  # hashed by identity: the graph walk keeps nodes in sets
+    with pytest.raises(TypeError, match="cannot compare"):
+        _ = a < "x"
+
+
+def test_value_to_a_value_power() -> None:
+    """z = aᵇ: ∂z/∂a = b·aᵇ⁻¹ = 3·2² = 12, ∂z/∂b = z·ln a = 8 ln 2."""
+    a, b = Value(2.0), Value(3.0)
+    z = a**b
+    z.backward()
+    assert z.data == 8.0 and a.grad == 12.0 and b.grad == pytest.approx(8 * np.log(2.0))
+    with pytest.raises(ValueError, match="base > 0"):
+        Value(-1.0) ** b

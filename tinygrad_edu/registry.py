@@ -965,6 +965,12 @@ REGISTRY: tuple[OpCase, ...] = (
     _v("v-neg", lambda a: -a, _scalars(1), value.Neg),
     _v("v-pow", lambda a: a**3 + a**-1 + a**0.5, _scalars(1, 0.5, 2.0), value.Pow),
     _v("v-rpow", lambda a: 2.0**a, _scalars(1), value.RPow),
+    _v(
+        "v-pow-value",
+        lambda a, b: a**b,
+        lambda r: [float(r.uniform(0.3, 2.5)), float(r.uniform(-2, 2))],
+        value.Power,
+    ),
     _v("v-exp", lambda a: a.exp(), _scalars(1), value.Exp),
     _v("v-log", lambda a: a.log(), _scalars(1, 0.2, 3.0), value.Log),
     _v("v-sigmoid", lambda a: a.sigmoid(), _scalars(1, -6, 6), value.Sigmoid),

@@ -137,11 +137,12 @@ class Value(Node):
     def __rtruediv__(self, other: Number) -> Value:
         return _DIV.apply(_lift(other, "/"), self)
 
-    def __pow__(self, k: Number) -> Value:
-        if isinstance(k, Value) or not isinstance(k, Real):
+    def __pow__(self, k: Value | Number) -> Value:
+        if isinstance(k, Value):
+            return _POWER.apply(self, k)
+        if not isinstance(k, Real):
             raise TypeError(
-                f"'**': the exponent must be a number, got {type(k).__name__}; for a Value "
-                "exponent b write (b * a.log()).exp()"
+                f"'**': the exponent must be a number or a Value, got {type(k).__name__}"
             )
         return Pow(float(k)).apply(self)
 
@@ -152,6 +153,30 @@ class Value(Node):
 
     def __neg__(self) -> Value:
         return _NEG.apply(self)
+
+    # -- comparisons: of the values, a plain bool (no graph), as a 0-d torch tensor's -----------
+    __hash__ = Node.__hash__  # identity: a node is a place in the graph, not its value
+
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+        return self.data == _number(other, "==")
+
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]
+        return self.data != _number(other, "!=")
+
+    def __lt__(self, other: Value | Number) -> bool:
+        return self.data < _number(other, "<")
+
+    def __le__(self, other: Value | Number) -> bool:
+        return self.data <= _number(other, "<=")
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return self.data > _number(other, ">")
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return self.data >= _number(other, ">=")
+
+    def __float__(self) -> float:
+        return self.data
 
     def exp(self) -> Value:
         """z = eᵃ"""
@@ -226,6 +251,15 @@ def _lift(x: object, op: str) -> Value:
         f"'{op}': cannot combine a Value with {type(x).__name__}; use numbers or Values "
         "(a Tensor works with Tensors: wrap the scalar as Tensor(v.data))"
     )
+
+
+def _number(x: object, op: str) -> float:
+    """The number a comparison compares: a Value's data or a real number."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, Real):
+        return float(x)
+    raise TypeError(f"'{op}': cannot compare a Value with {type(x).__name__}")
 
 
 def _exp(x: float) -> float:
@@ -356,6 +390,28 @@ class Pow(ValueOp):
         except OverflowError:
             d = math.inf
         return _node(z, (a,), (d,), self)
+
+
+class Power(ValueOp):
+    """z = aᵇ for Values a > 0 and b; ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = z·ln a"""
+
+    __slots__ = ()
+    name = "pow"
+    templates = ("∂{z}/∂{0} = {1}·{0}^({1}−1)", "∂{z}/∂{1} = {z}·ln {0}")  # as Tensor's Power
+
+    def apply(self, a: Value, b: Value) -> Value:
+        base, k = a.data, b.data
+        if base <= 0:
+            raise ValueError(
+                f"'**': a Value exponent needs a base > 0 (∂z/∂b = z·ln a), got base {base}; "
+                "for a fixed exponent use a number: a ** 2.0"
+            )
+        try:
+            z = base**k
+            d = k * base ** (k - 1)
+        except OverflowError:
+            z = d = math.inf
+        return _node(z, (a, b), (d, z * math.log(base)), self)
 
 
 class RPow(ValueOp):
@@ -511,5 +567,6 @@ class Sum(ValueOp):
 
 # The shared instances of the ops without a parameter (what Value's methods call).
 _ADD, _SUB, _MUL, _DIV, _NEG = Add(), Sub(), Mul(), Div(), Neg()
+_POWER = Power()
 _EXP, _LOG, _SIGMOID, _TANH, _RELU = Exp(), Log(), Sigmoid(), Tanh(), ReLU()
 _WEIGHTED_SUM, _SUM = WeightedSum(), Sum()
