@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import BackwardError, BadIndexError, InputError, ShapeError
 from .graph import MODE, LocalGrad, Node, check_forward
+from .versions import TrackedArray, Version, holds
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -144,7 +145,7 @@ def _is_mask(i: Any) -> bool:
 class Function:
     """Base of every tensor op. Subclasses set `name`, define forward/backward/local_grads."""
 
-    __slots__ = ("needs_grad",)
+    __slots__ = ("needs_grad", "_versions")
     name: ClassVar[str] = "?"
 
     def forward(self, *arrays: np.ndarray, **options: Any) -> np.ndarray:
@@ -166,11 +167,11 @@ class Function:
         """Run forward on the parents' data and record the node if any parent requires grad."""
         ctx = cls()
         try:
-            data = ctx.forward(*[p.data for p in parents], **options)
+            data = ctx.forward(*[p._data for p in parents], **options)
         except (ShapeError, InputError, TypeError):
             raise
         except (ValueError, IndexError) as e:
-            shapes = ", ".join(str(p.data.shape) for p in parents)
+            shapes = ", ".join(str(p._data.shape) for p in parents)
             kind = BadIndexError if isinstance(e, IndexError) else ShapeError
             raise kind(f"'{cls.name}': {e} (input shapes: {shapes})") from None
         if type(data) is not np.ndarray:  # numpy turns 0-d results into scalars
@@ -181,6 +182,15 @@ class Function:
             out = _make(data, parents, ctx, True)
         else:  # nothing to differentiate: keep no parents, so the saved arrays are freed now
             out = _make(data, (), None, False)
+        if data.base is not None:  # a view (reshape, slice, …) shares its input's counter
+            for p in parents:
+                if np.may_share_memory(data, p._data):
+                    out._version = p._version
+                    break
+        if ctx is out._ctx:  # what backward() compares: each input's and the output's version
+            ctx._versions = tuple([(p._version, p._version.n) for p in parents]) + (
+                (out._version, out._version.n),
+            )
         if MODE.anomaly:
             check_forward(_AnomalyView(out, cls.name, parents))
         return out
@@ -203,14 +213,20 @@ class Tensor(Node):
     (same shape and dtype) after backward(), or None.
 
     Tensor(data, requires_grad=False, dtype=None, label=""): float32 and float64 are kept as
-    given, ints and bools become float64 (or `dtype`). With requires_grad=True the data is
-    copied, because optimizers update parameters in place.
+    given, ints and bools become float64 (or `dtype`). The data is always copied, so a later
+    change to the caller's array cannot reach a graph (and optimizers update in place).
+
+    In-place writes (through `.data`, the optimizers, `+=` under no_grad, item assignment)
+    bump the tensor's version counter; backward() refuses an op whose saved array changed
+    (see tinygrad_edu.versions).
     """
 
     # _grad_buf: the gradient array this backward pass allocated for the node, so later
     # contributions in the same pass may be added into it in place (see _propagate).
     __slots__ = (
-        "data",
+        "_data",
+        "_view",
+        "_version",
         "grad",
         "requires_grad",
         "label",
@@ -225,9 +241,11 @@ class Tensor(Node):
     def __init__(
         self, data: Any, requires_grad: bool = False, dtype: Any = None, label: str = ""
     ) -> None:
-        self.data = _data_array(data, dtype, copy=bool(requires_grad))
-        if requires_grad and self.data.dtype.kind != "f":
-            _refuse_grad(self.data.dtype, "Tensor(requires_grad=True)")
+        self._data = _data_array(data, dtype, copy=True)
+        self._view: TrackedArray | None = None
+        self._version = Version()
+        if requires_grad and self._data.dtype.kind != "f":
+            _refuse_grad(self._data.dtype, "Tensor(requires_grad=True)")
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -235,6 +253,28 @@ class Tensor(Node):
         self._ctx: Function | None = None
         self._mark = None
         self._grad_buf: np.ndarray | None = None
+
+    # -- data and its version ---------------------------------------------------------------------
+    @property
+    def data(self) -> np.ndarray:
+        """The forward value: a numpy view of the tensor's array that counts in-place writes."""
+        view = self._view
+        if view is None:
+            view = self._view = TrackedArray.of(self._data, self._version)
+        return view
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if value is self._view:  # `t.data += 1` assigns the same (already counted) view back
+            return
+        self._data = value.view(np.ndarray) if type(value) is TrackedArray else np.asarray(value)
+        self._view = None
+        self._version = Version()  # new storage; graphs keep (and still use) the old array
+
+    @property
+    def version(self) -> int:
+        """How many in-place writes this tensor's storage has had (torch's `_version`)."""
+        return self._version.n
 
     # -- inspection ------------------------------------------------------------------------------
     @property
@@ -249,7 +289,7 @@ class Tensor(Node):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
@@ -297,8 +337,11 @@ class Tensor(Node):
         return self
 
     def detach(self) -> Tensor:
-        """A leaf sharing the data, with no history and requires_grad=False."""
-        return _make(self.data, (), None, False)
+        """A leaf sharing the data (and its version counter), with no history and
+        requires_grad=False."""
+        t = _make(self._data, (), None, False)
+        t._version = self._version
+        return t
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         """Turn gradient tracking on or off for this leaf; returns self."""
@@ -329,7 +372,7 @@ class Tensor(Node):
         self.grad = None
 
     def _seed_grad(self, grad: Any) -> None:
-        data = self.data
+        data = self._data
         if grad is None:
             if data.size != 1:
                 raise BackwardError(
@@ -340,9 +383,9 @@ class Tensor(Node):
             self.grad = np.ones_like(data)
             return
         if type(grad) is np.ndarray and grad.dtype == data.dtype:
-            g = grad  # the common case, without as_float_array's checks
+            g = grad.copy()  # the common case, without as_float_array's checks; ours, not theirs
         else:
-            g = as_float_array(grad, data.dtype, what="backward(grad=...)")
+            g = as_float_array(grad, data.dtype, copy=True, what="backward(grad=...)")
         if g.shape != data.shape:
             raise ShapeError(
                 f"backward: grad has shape {g.shape} but the output has shape {data.shape}; "
@@ -357,11 +400,15 @@ class Tensor(Node):
 
     def _propagate(self) -> None:
         ctx = self._ctx
+        for version, n in ctx._versions:  # type: ignore[union-attr]
+            if version.n != n:
+                _check_saved(self)
+                break
         grads = ctx.backward(self.grad)  # type: ignore[union-attr]
         for p, g in zip(self._parents, grads):
             if g is None or not p.requires_grad:
                 continue
-            pd = p.data
+            pd = p._data
             if type(g) is IndexedGrad:
                 p._accumulate_into_own(g)
                 continue
@@ -375,7 +422,10 @@ class Tensor(Node):
             if g.dtype != pd.dtype:
                 g = g.astype(pd.dtype)
             if p.grad is None:
-                p.grad = g  # may be an array another node also holds: never written into
+                if p._parents or not _maybe_shared(g, self.grad, grads):
+                    p.grad = g  # may be an array another node also holds: never written into
+                else:  # a leaf owns its gradient: `p.grad *= 0.5` must not reach another's
+                    p.grad = p._grad_buf = g.copy()
             elif p._grad_buf is p.grad:
                 p.grad += g  # this pass's own buffer: add in place
             else:
@@ -384,7 +434,7 @@ class Tensor(Node):
     def _accumulate_into_own(self, g: IndexedGrad) -> None:
         """Add an indexed gradient into a buffer of this pass (made on the first one)."""
         if self._grad_buf is None or self._grad_buf is not self.grad:
-            d = self.data
+            d = self._data
             buf = np.zeros(d.shape, d.dtype) if self.grad is None else self.grad.astype(d.dtype)
             self.grad = self._grad_buf = buf
         g.add_into(self.grad)
@@ -563,6 +613,65 @@ class Tensor(Node):
         """True where every element along dim is nonzero (no gradient)."""
         dims, keep = _dims(dim, keepdim, numpy_kw, "all")
         return _make(np.asarray(self.data.all(axis=dims, keepdims=keep)), (), None, False)
+
+    # -- in place (PyTorch's rules) --------------------------------------------------------------
+    def _write_allowed(self, what: str) -> bool:
+        """In place is allowed under no_grad() or on a tensor that does not require grad;
+        a leaf that requires grad refuses (torch's error); other graph nodes compute anew."""
+        if not (MODE.grad_enabled and self.requires_grad):
+            return True
+        if self._parents:
+            return False
+        name = f" '{self.label}'" if self.label else ""
+        raise BackwardError(
+            f"{what}: a leaf tensor{name} that requires grad is being used in an in-place "
+            "operation (PyTorch raises the same). To update a parameter, do it inside "
+            "`with no_grad():`; to compute a new tensor, "
+            + (f"write `w = w {what[1:-2]} …`." if what != "'[]='" else "use where().")
+        )
+
+    def _in_place(self, other: Any, ufunc: Any, what: str) -> Tensor | None:
+        if not self._write_allowed(what):
+            return None
+        o = other._data if isinstance(other, Tensor) else _number_or_array(other, what)
+        try:
+            ufunc(self._data, o, out=self._data, casting="same_kind")
+        except ValueError as e:  # o would broadcast to a larger shape than self
+            raise ShapeError(
+                f"{what}: cannot write a result of shape {np.shape(o)} into a tensor of shape "
+                f"{self._data.shape} in place ({e})"
+            ) from None
+        self._version.n += 1
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        """a += b: in place under no_grad() (same tensor, same array), else a new node."""
+        return _or(self._in_place(other, np.add, "'+='"), lambda: self + other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return _or(self._in_place(other, np.subtract, "'-='"), lambda: self - other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return _or(self._in_place(other, np.multiply, "'*='"), lambda: self * other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return _or(self._in_place(other, np.divide, "'/='"), lambda: self / other)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """t[index] = value, in place, under no_grad() or on a tensor that does not require grad."""
+        if not self._write_allowed("'[]='"):
+            raise BackwardError(
+                "'[]=': item assignment into a tensor computed from others that require grad "
+                "is not supported (its graph would be rewritten); build the result with "
+                "where(), or assign under no_grad()"
+            )
+        idx, _ = _ops.movement._index(index)
+        v = value._data if isinstance(value, Tensor) else _number_or_array(value, "'[]='")
+        try:
+            self._data[idx] = v
+        except (ValueError, IndexError) as e:
+            raise ShapeError(f"'[]=': {e} (tensor shape {self._data.shape})") from None
+        self._version.n += 1
 
     # -- elementwise functions -----------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -1118,6 +1227,50 @@ class MinMax(NamedTuple):
     indices: Tensor
 
 
+def _or(done: Tensor | None, fallback: Any) -> Tensor:
+    return done if done is not None else fallback()
+
+
+def _number_or_array(x: Any, what: str) -> Any:
+    """A real number or real array for an in-place write; complex and objects are refused."""
+    if isinstance(x, Node):
+        raise TypeError(f"{what}: cannot combine a Tensor with a Value; use Tensor(v.data)")
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{what}: the value must be real numbers, got dtype {arr.dtype}")
+    return x
+
+
+def _maybe_shared(g: np.ndarray, upstream: Any, grads: tuple[Any, ...]) -> bool:
+    """Whether another node may hold g: the op passed ∂C/∂z through, returned it twice, or
+    returned a view or a read-only (broadcast) array."""
+    if g is upstream or g.base is not None or not g.flags.writeable:
+        return True
+    return sum(x is g for x in grads) > 1
+
+
+def _check_saved(node: Tensor) -> None:
+    """Raise if an input or the output of node's op changed in place and the op saved it."""
+    ctx = node._ctx
+    tensors = (*node._parents, node)
+    for i, ((version, n), t) in enumerate(zip(ctx._versions, tensors)):  # type: ignore[union-attr]
+        if version.n == n or not holds(ctx, t._data):
+            continue
+        label = f" (label '{node.label}')" if node.label else ""
+        if t is node:
+            what = "its output"
+        else:
+            what = f"its input #{i}" + (f" '{t.label}'" if t.label else "")
+        raise BackwardError(
+            f"backward of op '{node.op}'{label}: {what} (shape {t._data.shape}) was modified in "
+            f"place after the forward pass (version {n} → {version.n}), and the op saved it to "
+            "compute the gradient, which would then be the gradient of values never computed. "
+            "Run the forward pass again after the change (e.g. call opt.step() after "
+            "backward(), not between forward and backward), or change a copy "
+            "(Tensor(t.data)) instead."
+        )
+
+
 def _make(data: np.ndarray, parents: tuple[Tensor, ...], ctx: Function | None, rg: bool) -> Tensor:
     """A node for data that is already a float array (an op's result): no __init__ checks.
 
@@ -1126,7 +1279,9 @@ def _make(data: np.ndarray, parents: tuple[Tensor, ...], ctx: Function | None, r
     machine; within noise on bench/mlp.py's step).
     """
     t = object.__new__(Tensor)
-    t.data = data
+    t._data = data
+    t._view = None
+    t._version = Version()
     t.grad = None
     t.requires_grad = rg
     t.label = ""
