@@ -228,7 +228,7 @@ def test_wrong_masks_and_float_indices_are_refused() -> None:
     x = Tensor(np.array([10.0, 20.0, 30.0]))
     with pytest.raises(ShapeError, match="size of axis is 3 but size of corresponding boolean"):
         x[np.array([True, False])]
-    with pytest.raises(InputError, match="index array of dtype float64.*bool"):
+    with pytest.raises(InputError, match="must hold integers or bools, got float64"):
         x[Tensor(np.array([True, False, True]))]  # became floats [1, 0, 1]: not positions
-    with pytest.raises(InputError, match="dtype float64"):
+    with pytest.raises(InputError, match="got float64"):
         x[np.array([0.0, 2.0])]
