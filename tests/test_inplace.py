@@ -232,3 +232,14 @@ def test_wrong_masks_and_float_indices_are_refused() -> None:
         x[Tensor(np.array([True, False, True]))]  # became floats [1, 0, 1]: not positions
     with pytest.raises(InputError, match="got float64"):
         x[np.array([0.0, 2.0])]
+
+
+def test_bool_tensors_are_masks_too() -> None:
+    x = Tensor(np.array([10.0, 20.0, 30.0]), requires_grad=True)
+    y = x[x > 15]
+    assert y.data.tolist() == [20.0, 30.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+    assert x[Tensor(np.array([True, False, True]), dtype=bool)].data.tolist() == [10.0, 30.0]
+    with pytest.raises(ShapeError, match="boolean"):
+        x[Tensor(np.array([True, False]), dtype=bool)]
