@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
+from ..threads import blas_threads, parse_threads
 from ..visualize import cli as graph_command
 from . import cli as lecture_command
 from . import tour
@@ -30,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
         "gradients, the lecture's models, gradient checks.",
     )
     parser.add_argument("--version", action="version", version=f"tinygrad-edu {__version__}")
+    parser.add_argument(
+        "--threads",
+        default="auto",
+        metavar="N",
+        help="BLAS threads for numpy's matrix products: a number, or 'auto' (default: the cores "
+        "other processes leave free, unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is set)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMANDS:
         module.register(sub)
@@ -44,7 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.func(args) or 0)
+        threads = parse_threads(args.threads)
+    except ValueError as e:
+        parser.error(str(e))
+    try:
+        with blas_threads(threads):
+            return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
