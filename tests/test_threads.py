@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from tinygrad_edu.models.app import main
+
 from tinygrad_edu.threads import blas_threads, parse_threads, sane_thread_count
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
