@@ -21,6 +21,9 @@ def test_equality_is_elementwise_not_identity() -> None:
     assert (Tensor([[1.0], [3.0]]) >= Tensor([1.0, 2.0])).tolist() == [[True, False], [True, True]]
     t = Tensor([1.0])
     assert len({t, Tensor([1.0])}) == 2  # hashed by identity, as torch
+    assert (t == None) is False and (t != None) is True  # noqa: E711 (what `x == None` asks)
+    with pytest.raises(TypeError, match="cannot compare"):
+        _ = t < "a"
 
 
 def test_comparisons_carry_no_gradient() -> None:

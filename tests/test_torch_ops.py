@@ -48,7 +48,14 @@ def compare_with_torch(case: OpCase, seed: int) -> None:
 
     mirror = {id(leaf): torch.tensor(np.float64(leaf.data), requires_grad=True) for leaf in leaves}
     targs = [mirror[id(a)] if id(a) in mirror else _to_torch(a) for a in args]
-    tout = case.build(*targs) if case.torch is None else case.torch(torch, *targs)
+    try:
+        tout = case.build(*targs) if case.torch is None else case.torch(torch, *targs)
+    except Exception as e:  # noqa: BLE001  (the message says what to do)
+        raise AssertionError(
+            f"{case.name}: its torch counterpart failed ({type(e).__name__}: {e}). Give the "
+            "registry entry torch=lambda t, *args: … (t is the torch module), or a string "
+            "saying why it has none"
+        ) from e
 
     ours = np.float64(out.data)
     theirs = tout.detach().numpy()

@@ -530,16 +530,27 @@ class Tensor(Node):
     __hash__ = Node.__hash__  # identity, as torch: a tensor is a graph node, not a value
 
     def _compare(self, other: Any, fn: Any) -> Tensor:
-        o = other.data if isinstance(other, Tensor) else np.asarray(other)
+        if isinstance(other, Tensor):
+            o = other.data
+        elif isinstance(other, Node):
+            raise TypeError("cannot compare a Tensor with a Value; compare Tensor(v.data)")
+        else:
+            o = np.asarray(other)
+            if o.dtype.kind not in "biuf":
+                raise TypeError(f"cannot compare a Tensor with {type(other).__name__}")
         try:
             return _make(np.asarray(fn(self.data, o)), (), None, False)
         except ValueError as e:
             raise ShapeError(f"comparison of shapes {self.shape} and {o.shape}: {e}") from None
 
-    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented  # Python's answer: False (a tensor is never None)
         return self._compare(other, np.equal)
 
-    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        if other is None or isinstance(other, str):
+            return NotImplemented
         return self._compare(other, np.not_equal)
 
     def __lt__(self, other: Any) -> Tensor:
@@ -723,6 +734,9 @@ class Tensor(Node):
         return self * self
 
     def abs(self) -> Tensor:
+        return _ops.Abs.apply(self)
+
+    def __abs__(self) -> Tensor:
         return _ops.Abs.apply(self)
 
     def sign(self) -> Tensor:
