@@ -14,6 +14,18 @@ import numpy as np
 from ..errors import InputError
 from ..tensor import Tensor
 from ..value import Value
+from .activations import (
+    elu,
+    gelu,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    mish,
+    relu6,
+    silu,
+    softplus,
+    softsign,
+)
 from .conv import avg_pool2d as avg_pool2d  # re-exported: F.conv2d etc. as in torch
 from .conv import conv1d as conv1d
 from .conv import conv2d as conv2d
@@ -33,22 +45,36 @@ from .losses import (
 from .module import Module, _lift
 
 __all__ = [
+    "avg_pool2d",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "dropout",
+    "elu",
     "flatten",
+    "gelu",
+    "hardtanh",
     "huber_loss",
     "l1_loss",
     "l2_penalty",
+    "leaky_relu",
     "log_softmax",
+    "logsigmoid",
+    "max_pool2d",
+    "mish",
     "mse",
     "mse_loss",
     "nll_loss",
     "relu",
+    "relu6",
     "sigmoid",
+    "silu",
     "smooth_l1_loss",
     "softmax",
+    "softplus",
+    "softsign",
     "tanh",
 ]
 

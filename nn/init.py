@@ -20,6 +20,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import InputError, InputTypeError
+from ..random import default_generator
 
 Seed = int | np.random.Generator | None
 
@@ -28,11 +29,14 @@ DEFAULT_STD = 0.01
 
 def make_rng(seed: Seed, what: str = "init") -> np.random.Generator:
     """A Generator from an int seed, an existing Generator (shared, so layers draw in turn) or
-    None (fresh OS entropy: not reproducible)."""
+    None: tinygrad_edu's default generator, as torch's layers draw from torch's (reseed it with
+    tinygrad_edu.manual_seed(n); a fresh process starts from the same fixed seed)."""
+    if seed is None:
+        return default_generator()
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        if seed < 0:
             raise InputError(f"{what}: seed must be ≥ 0, got {seed}")
         return np.random.default_rng(seed)
     raise InputTypeError(

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import BadIndexError, InputError, InputTypeError, ShapeError
+from ..errors import InputError, InputTypeError
 from ..tensor import Tensor
 from .init import Seed, make_rng
 from .module import Module, _lift
@@ -29,7 +29,8 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, generator: Seed = Non
     """Inverted dropout: zᵢ = xᵢ·mᵢ/(1−p) with mᵢ ~ Bernoulli(1−p), so E[zᵢ] = xᵢ;
     ∂zᵢ/∂xᵢ = mᵢ/(1−p). training=False (or p = 0) returns x itself; p = 1 gives zeros.
 
-    generator: an int seed, a numpy Generator (drawn from in turn) or None (fresh entropy).
+    generator: an int seed, a numpy Generator (drawn from in turn) or None (tinygrad_edu's
+    default generator, seeded by tinygrad_edu.manual_seed).
     """
     p = _check_p(p, "dropout")
     x = _lift(x, "dropout", tensor_only=True)
@@ -50,14 +51,15 @@ class Dropout(Module):
     the survivors scaled by 1/(1−p) (inverted dropout: the expected value is unchanged, so eval
     needs no rescaling); in eval mode (model.eval()) it is the identity.
 
-    seed: an int or numpy Generator makes the masks reproducible: the layer keeps one Generator
-    and draws a fresh mask from it at every call.
+    seed: an int or numpy Generator gives the layer its own Generator, from which it draws a
+    fresh mask at every call; None (default) draws from tinygrad_edu's default generator at
+    call time, as torch does, so tinygrad_edu.manual_seed(n) makes the masks reproducible.
     """
 
     def __init__(self, p: float = 0.5, seed: Seed = None) -> None:
         super().__init__()
         self.p = _check_p(p, "Dropout")
-        self.rng = make_rng(seed, "Dropout")
+        self.rng = None if seed is None else make_rng(seed, "Dropout")
 
     def forward(self, x: Any) -> Tensor:
         return dropout(x, self.p, self.training, self.rng)
@@ -66,33 +68,10 @@ class Dropout(Module):
         return f"p={self.p}"
 
 
-def _dim(d: Any, ndim: int, what: str) -> int:
-    if isinstance(d, bool) or not isinstance(d, (int, np.integer)):
-        raise InputTypeError(f"{what}: dims must be ints, got {type(d).__name__}")
-    n = max(ndim, 1)
-    if not -n <= d < n:
-        raise BadIndexError(
-            f"{what}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-            f"but got {d})"
-        )
-    return int(d) % n
-
-
 def flatten(x: Any, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge the axes start_dim … end_dim (inclusive) into one: (N, C, H, W) with start_dim=1
-    → (N, C·H·W). A reshape: the gradient is reshaped back."""
-    x = _lift(x, "flatten", tensor_only=True)
-    shape = x.data.shape
-    s, e = _dim(start_dim, len(shape), "flatten"), _dim(end_dim, len(shape), "flatten")
-    if not shape:
-        return x.reshape(1)
-    if s > e:
-        raise ShapeError(
-            f"flatten: start_dim {start_dim} comes after end_dim {end_dim} for a tensor of "
-            f"shape {shape}"
-        )
-    new = shape[:s] + (int(np.prod(shape[s : e + 1])),) + shape[e + 1 :]
-    return x if new == shape else x.reshape(new)
+    → (N, C·H·W) (Tensor.flatten; a reshape, so the gradient is reshaped back)."""
+    return _lift(x, "flatten", tensor_only=True).flatten(start_dim, end_dim)
 
 
 class Flatten(Module):

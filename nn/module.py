@@ -469,8 +469,23 @@ ACTIVATIONS: dict[str, type[Module]] = {
 }
 
 
+def _activation_by_name(name: str) -> type[Module] | None:
+    """"sigmoid", "relu", … or any activation module of nn.activations by its torch name,
+    class or function spelling ("leaky_relu", "LeakyReLU", "gelu")."""
+    key = name.lower().replace("_", "")
+    if key in ACTIVATIONS:
+        return ACTIVATIONS[key]
+    from . import activations  # imports this module: looked up lazily
+
+    for obj in vars(activations).values():
+        if isinstance(obj, type) and issubclass(obj, Module) and obj.__name__.lower() == key:
+            return obj
+    return None
+
+
 def make_activation(spec: str | Module | Callable[[Any], Any] | None, what: str) -> Module:
-    """A name ("sigmoid", "tanh", "relu", "linear"), a Module class or instance, or None."""
+    """A name ("sigmoid", "tanh", "relu", "linear", "gelu", "leaky_relu", …), a Module class or
+    instance, a function of a Tensor, or None (the identity)."""
     if spec is None:
         return Identity()
     if isinstance(spec, Module):
@@ -478,16 +493,16 @@ def make_activation(spec: str | Module | Callable[[Any], Any] | None, what: str)
     if isinstance(spec, type) and issubclass(spec, Module):
         return spec()
     if isinstance(spec, str):
-        try:
-            return ACTIVATIONS[spec.lower()]()
-        except KeyError:
-            pass
+        cls = _activation_by_name(spec)
+        if cls is not None:
+            return cls()
     if callable(spec) and not isinstance(spec, str):
         return _Function(spec)
     raise InputError(
         f"{what}: unknown activation {spec!r}; use one of "
         + ", ".join(repr(k) for k in ACTIVATIONS)
-        + ", a Module (nn.ReLU()) or a function of a Tensor"
+        + ", the name of an nn activation ('gelu', 'leaky_relu', …), a Module (nn.ReLU()) or a "
+        "function of a Tensor"
     )
 
 

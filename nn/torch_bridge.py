@@ -59,6 +59,16 @@ _SAME: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "Softmax": ("Softmax", (("axis", "dim"),)),
     "Dropout": ("Dropout", (("p", "p"),)),
     "Flatten": ("Flatten", (("start_dim", "start_dim"), ("end_dim", "end_dim"))),
+    "LeakyReLU": ("LeakyReLU", (("negative_slope", "negative_slope"),)),
+    "ELU": ("ELU", (("alpha", "alpha"),)),
+    "GELU": ("GELU", (("approximate", "approximate"),)),
+    "SiLU": ("SiLU", ()),
+    "Softplus": ("Softplus", (("beta", "beta"), ("threshold", "threshold"))),
+    "Hardtanh": ("Hardtanh", (("min_val", "min_val"), ("max_val", "max_val"))),
+    "ReLU6": ("ReLU6", ()),
+    "Softsign": ("Softsign", ()),
+    "Mish": ("Mish", ()),
+    "LogSigmoid": ("LogSigmoid", ()),
     "MaxPool2d": (
         "MaxPool2d",
         (("kernel_size", "kernel_size"), ("stride", "stride"), ("padding", "padding"))

@@ -42,7 +42,7 @@ CASES = [
         InputError,
         "class index 3 at position 1 is out of range for 3 classes",
     ),
-    (lambda: nn.Flatten(4)(T), IndexError, InputError, "dimension out of range"),
+    (lambda: nn.Flatten(4)(T), IndexError, ShapeError, "dim 4 is out of range"),
     (lambda: T.sum(axis=1.0), TypeError, InputError, "axis must be an int"),
     (lambda: nn.SGD(nn.Linear(2, 2).parameters(), lr="0.1"), TypeError, InputError, "lr must be"),
     (lambda: nn.Linear(2, 2, seed="0"), TypeError, InputError, "seed must be an int"),

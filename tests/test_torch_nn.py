@@ -342,3 +342,38 @@ def test_schedulers_match_torch(ours_sched, torch_sched):
     np.testing.assert_allclose(lrs, tlrs, rtol=RTOL, atol=1e-15)  # past T_max too
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# activation modules and functions: torch's arguments reach the op
+# --------------------------------------------------------------------------------------------
+
+ACTS = [
+    ("LeakyReLU", "leaky_relu", {}),
+    ("LeakyReLU", "leaky_relu", {"negative_slope": 0.2}),
+    ("ELU", "elu", {}),
+    ("ELU", "elu", {"alpha": 0.5}),
+    ("GELU", "gelu", {}),
+    ("GELU", "gelu", {"approximate": "tanh"}),
+    ("SiLU", "silu", {}),
+    ("Softplus", "softplus", {}),
+    ("Softplus", "softplus", {"beta": 2.0, "threshold": 3.0}),
+    ("Hardtanh", "hardtanh", {}),
+    ("Hardtanh", "hardtanh", {"min_val": -0.5, "max_val": 2.0}),
+    ("ReLU6", "relu6", {}),
+    ("Softsign", "softsign", {}),
+    ("Mish", "mish", {}),
+    ("LogSigmoid", "logsigmoid", {}),
+]
+ACT_X = np.concatenate([np.linspace(-8, 8, 37) + 0.013, [-30.0, 25.0]]).reshape(3, 13)
+
+
+@pytest.mark.parametrize(("module", "function", "kw"), ACTS, ids=lambda v: str(v))
+def test_activations_match_torch(module, function, kw):
+    ours, theirs = getattr(nn, module)(**kw), getattr(torch.nn, module)(**kw)
+    compare(ours, theirs, ACT_X)
+    compare(
+        lambda a: getattr(nn.functional, function)(a, **kw),
+        lambda a: getattr(F, function)(a, **kw),
+        ACT_X,
+    )
