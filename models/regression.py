@@ -653,31 +653,50 @@ def raw_line_descent(
     gradients and reaches the minimum with η = 1 (the lecture's demo: 100 000 steps from
     b = −120, w = −4).
     """
+    return line_descents(train, optimizer, lr, steps, [start], record_every, bar)[0]
+
+
+def line_descents(
+    train: RegressionData,
+    optimizer: str = "adagrad",
+    lr: float = 1.0,
+    steps: int = 100_000,
+    starts: Sequence[tuple[float, float]] = ((-120.0, -4.0),),
+    record_every: int = 100,
+    bar: ProgressBar | None = None,
+) -> list[LineDescent]:
+    """raw_line_descent from several starts at once (one descent per start, run side by side:
+    b and w are vectors and the summed loss Σₖ Lₖ has ∂/∂bₖ = ∂Lₖ/∂bₖ, so the runs never mix;
+    Adagrad's and SGD's updates are elementwise)."""
     from ..nn import Adagrad
 
-    b = Parameter(np.float64(start[0]), dtype=np.float64, label="b")
-    w = Parameter(np.float64(start[1]), dtype=np.float64, label="w")
+    b0 = np.array([float(st[0]) for st in starts], dtype=np.float64)
+    w0 = np.array([float(st[1]) for st in starts], dtype=np.float64)
+    b = Parameter(b0, dtype=np.float64, label="b")
+    w = Parameter(w0, dtype=np.float64, label="w")
     if optimizer == "adagrad":
         opt = Adagrad([b, w], lr=lr)
     elif optimizer == "gd":
         opt = SGD([b, w], lr=lr)
     else:
         raise ValueError(f"optimizer must be 'adagrad' or 'gd', got {optimizer!r}")
-    x = Tensor(np.asarray(train.x_cp, dtype=np.float64))
-    y = np.asarray(train.y, dtype=np.float64)
-    path: list[tuple[int, float, float, float]] = []
+    x = Tensor(np.asarray(train.x_cp, dtype=np.float64)[None, :])
+    y = np.asarray(train.y, dtype=np.float64)[None, :]
+    paths: list[list[tuple[int, float, float, float]]] = [[] for _ in starts]
     for step in range(steps + 1):
         opt.zero_grad()
-        e = y - (b + w * x)
-        loss = (e * e).sum()
-        loss.backward()
+        e = y - (b.reshape(-1, 1) + w.reshape(-1, 1) * x)
+        per_start = (e * e).sum(axis=1)
+        per_start.sum().backward()
         if step % record_every == 0 or step == steps:
-            path.append((step, float(b.data), float(w.data), loss.item()))
+            losses = per_start.data
+            for k, path in enumerate(paths):
+                path.append((step, float(b.data[k]), float(w.data[k]), float(losses[k])))
             if bar is not None:
-                bar.update(record_every if step else 0, loss=loss.item())
+                bar.update(record_every if step else 0, loss=float(losses[0]))
         if step < steps:
             opt.step()
-    return LineDescent(optimizer, lr, path)
+    return [LineDescent(optimizer, lr, path) for path in paths]
 
 
 def line_loss_surface(

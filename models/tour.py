@@ -33,7 +33,7 @@ from ..visualize import GraphvizNotFoundError, plots, render, trace
 from .compare import MODELS, curve_table, shared_gaussian_case, size_curve
 from .dnn import dnn_graph, fit_dnn
 from .generative import GaussianClassifier
-from .logistic import compare_classifiers, loss_comparison
+from .logistic import compare_classifiers, loss_comparison, loss_surfaces
 from .metrics import format_table
 from .progress import ProgressBar
 from .regression import (
@@ -43,6 +43,8 @@ from .regression import (
     polynomial_table,
     polynomial_terms,
     raw_line_descent,
+    line_descents,
+    line_loss_surface,
 )
 from .softmax import fit_softmax, three_classes
 from .sources import digits_data, regression_data, water_normal_data
@@ -102,6 +104,16 @@ class Tour:
                 self.written.append(Path(e.dot_path))
                 self.skipped.append(f"{name}: Graphviz's dot is missing, DOT text kept instead")
 
+    def frames(self, name: str, tr: Any) -> list[Path]:
+        """The trace's frames as SVG; without Graphviz's dot, the DOT text of each frame."""
+        try:
+            paths = tr.write_frames(self.out / name, "svg")
+        except GraphvizNotFoundError as e:
+            paths = sorted(Path(e.dot_path).glob("frame_*.dot"))
+            self.skipped.append(f"{name}: Graphviz's dot is missing, DOT text kept instead")
+        self.written.extend(Path(p) for p in paths)
+        return list(paths)
+
     def data_file(self, *names: str) -> Path | None:
         """The first of `names` found in --data-dir (None: use the embedded data)."""
         if self.data_dir is None:
@@ -158,11 +170,12 @@ def step1_neuron(t: Tour) -> None:
         "  chain rule ∂C/∂w = ∂z/∂w · ∂C/∂z: "
         + ", ".join(f"∂C/∂{p.label} = {p.grad:.4f}" for p in (w1, w2, b)),
     )
-    t.graph("1_neuron/neuron.svg", c, params={"w1": w1, "w2": w2, "b": b}, output_label="C")
-    tr = trace(c)
+    params = {"w1": w1, "w2": w2, "b": b}
+    t.graph("1_neuron/neuron.svg", c, params=params, output_label="C")
+    t.graph("1_neuron/neuron.html", c, params=params, output_label="C")
+    tr = trace(c, params=params, output_label="C")
     t.text("1_neuron/trace.txt", tr.format())
-    frames = tr.write_frames(t.path("1_neuron", "frames"), "svg")
-    t.written.extend(Path(f) for f in frames)
+    frames = t.frames("1_neuron/frames", tr)
     lr = 1.0
     before = c.data
     for p in (w1, w2, b):
@@ -171,17 +184,22 @@ def step1_neuron(t: Tour) -> None:
     _, _, c2 = loss()
     say(
         f"step 3, gradient descent w ← w − η·∂C/∂w with η = {lr:g}: C {before:.4f} → {c2.data:.4f}",
-        f"  wrote the picture, the trace table and {len(frames)} trace frames (the lecture's "
-        "backprop figures, one node at a time)",
+        f"  wrote the picture, the trace table, {len(frames)} trace frames (the lecture's "
+        "backprop figures, one node at a time) and 1_neuron/neuron.html, the same walk-through "
+        "to step through in a browser",
     )
     net = ValueMLP([2, 3, 1], activation="sigmoid", output_activation="sigmoid", seed=t.seed)
     out = net(
         [Value(1.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)]
     )
-    cost = -((1 - out).log()).named("C")
+    cost = (-(1 - out).log()).named("C")  # the whole −ln(1 − a) is C, not its inner log
     cost.backward()
     t.graph("1_neuron/network_2-3-1.svg", cost, params=net, output_label="C")
-    say("  and a 2-3-1 network, weight by weight: 1_neuron/network_2-3-1.svg")
+    t.graph("1_neuron/network_2-3-1.html", cost, params=net, output_label="C")
+    say(
+        "  and a 2-3-1 network, weight by weight: 1_neuron/network_2-3-1.svg, and its "
+        "walk-through 1_neuron/network_2-3-1.html"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,6 +258,7 @@ def step2_regression(t: Tour) -> None:
         ),
     )
     learning_rates(t, poly.train)
+    descent_figure(t, poly.train)
 
 
 # plain gradient descent on raw cp: the largest stable η is 2/λ_max(∂²L) ≈ 1.14e-6 on the
@@ -290,6 +309,45 @@ def learning_rates(t: Tour, train: Any) -> None:
             xlabel="parameter updates",
             logy=True,
             logx=True,
+
+
+# The starts of the descent figure: the lecture's demo (b, w) = (−120, −4) and four more around
+# the valley; DESCENT_RUNS: optimizer, η, and what the panel says about it.
+DESCENT_STARTS = ((-120.0, -4.0), (-350.0, 5.0), (100.0, 5.5), (150.0, -3.0), (-380.0, -1.0))
+DESCENT_RUNS = (
+    ("gd", 1e-6, "plain gradient descent, η = 10⁻⁶:\ninto the valley (w), then crawling (b)"),
+    ("adagrad", 10.0, "Adagrad, η = 10:\nevery start ends at the same minimum"),
+)
+
+
+def descent_figure(t: Tour, train: Any) -> None:
+    """The regression's loss contours over (b, w) with descent paths from several starts."""
+    steps = 10_000 if t.quick else 30_000
+    best = closed_form(polynomial_terms(1), train)  # (b*, w*)
+    panels = {}
+    for optimizer, lr, text in DESCENT_RUNS:
+        runs = line_descents(train, optimizer, lr, steps, DESCENT_STARTS, record_every=20)
+        panels[text] = [np.array([(pb, pw) for _, pb, pw, _ in r.path]) for r in runs]
+        far = max(abs(r.b - best[0]) for r in runs)
+        say(
+            f"{optimizer} (η = {lr:g}) from {len(runs)} starts, {steps} steps: b ends within "
+            f"{far:.3g} of the minimum b* = {best[0]:.1f} (w* = {best[1]:.3f})"
+        )
+    b = np.linspace(-420.0, 220.0, 240)
+    w = np.linspace(-5.0, 6.5, 240)
+    loss = line_loss_surface(train, b, w)
+    t.figure(
+        "2_regression/descent.png",
+        "gradient descent over the loss contours",
+        lambda p: plots.descent_paths(
+            p,
+            b,
+            w,
+            loss,
+            panels,
+            (float(best[0]), float(best[1])),
+            "L(b, w) = Σ (ŷ − (b + w·x_cp))² is convex: the start does not matter, the step "
+            "size does",
         ),
     )
 
@@ -339,6 +397,24 @@ def step3_classification(t: Tour) -> None:
             "P(Water | x) on the testing Pokemon: three models, two of them linear",
             feature_names=data.feature_names,
             class_names=names,
+        ),
+    )
+    w1 = np.linspace(-10.0, 10.0, 81)
+    w2 = np.linspace(-10.0, 10.0, 81)
+    surfaces = loss_surfaces(data.x_train, data.y_train, w1, w2)
+    t.figure(
+        "3_classification/loss_surfaces.png",
+        "cross entropy vs square error over two weights",
+        lambda p: plots.loss_surfaces(
+            p,
+            w1,
+            w2,
+            {
+                "cross entropy": surfaces["cross_entropy"],
+                "square error": surfaces["square"],
+            },
+            "Total loss of σ(w₁x₁ + w₂x₂) on the training Pokemon: square error is flat far "
+            "from the minimum",
         ),
     )
     n = 300 if t.quick else 1000

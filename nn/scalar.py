@@ -13,8 +13,10 @@ Tensor MLP in tinygrad_edu.nn; this module also calls them Neuron, Layer and MLP
 `from tinygrad_edu.nn.scalar import MLP`. Parameter names are dotted like the Tensor model's
 ("layers.0.neurons.1.w.0", "layers.0.neurons.1.b"); labels, drawn by the renderer, follow the
 lecture's wˡᵢⱼ: "w¹[1,0]" is the weight of layer 1 (1-based, the lecture's superscript) from
-input 0 into neuron 1 (0-based, like the names), "b¹[1]" that neuron's bias. A ValueLayer on
-its own labels "w[1,0]", "b[1]"; a lone ValueNeuron "w[0]", "b".
+input 0 into neuron 1 (0-based, like the names), "b¹[1]" that neuron's bias, and each forward
+pass names that neuron's sum z¹[1] and its activation a¹[1] (the lecture's zˡᵢ, aˡᵢ), so a
+picture shows no anonymous n9. A ValueLayer on its own labels "w[1,0]", "b[1]", "z[1]"; a lone
+ValueNeuron "w[0]", "b", "z", "a".
 
 With the same seed and init, ValueMLP(sizes) starts from exactly the weights of
 MLP(sizes, dtype=np.float64); ValueMLP.from_mlp copies a trained Tensor MLP.
@@ -75,10 +77,13 @@ class ValueNeuron(Module):
         self.relabel("", "")
 
     def relabel(self, layer: str, index: str) -> None:
-        """Labels "w{layer}[{index}j]" and "b{layer}[{index}]" (see the module doc)."""
+        """Labels "w{layer}[{index}j]" and "b{layer}[{index}]" (see the module doc); each
+        forward pass labels its sum "z{layer}[{index}]" and its activation "a{layer}[{index}]"."""
         for j, w in enumerate(self.w):
             w.label = f"w{layer}[{index}{j}]"
-        self.b.label = f"b{layer}[{index.rstrip(',')}]" if index else f"b{layer}"
+        tail = f"{layer}[{index.rstrip(',')}]" if index else layer
+        self.b.label = f"b{tail}"
+        self._names = (f"z{tail}", f"a{tail}")
 
     @property
     def n_in(self) -> int:
@@ -87,7 +92,11 @@ class ValueNeuron(Module):
     def forward(self, x: Sequence[Any]) -> Value:
         if len(x) != len(self.w):
             raise ShapeError(f"{self._title()} expects {len(self.w)} inputs, got {len(x)}")
-        return self.activation(Value.weighted_sum(self.w, x, self.b))
+        z = Value.weighted_sum(self.w, x, self.b).named(self._names[0])
+        a = self.activation(z)
+        if a is not z and isinstance(a, Value) and not a.label:
+            a.named(self._names[1])
+        return a
 
     def extra_repr(self) -> str:
         return f"n_in={self.n_in}"

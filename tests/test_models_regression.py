@@ -16,6 +16,7 @@ from tinygrad_edu.models.regression import (
     design_matrix,
     fit_regression,
     lambda_table,
+    line_descents,
     line_loss_surface,
     polynomial_table,
     polynomial_terms,
@@ -159,6 +160,22 @@ def test_raw_cp_descent_first_steps_by_hand(lecture):
     gd = raw_line_descent(lecture.train, "gd", lr=1e-6, steps=1, record_every=1)
     assert gd.path[0][3] == pytest.approx(np.sum((y - (b0 + w0 * x)) ** 2))
     assert gd.path[1][1:3] == pytest.approx((b0 - 1e-6 * g_b, w0 - 1e-6 * g_w))
+
+
+def test_descents_from_several_starts_run_side_by_side(lecture):
+    """Each start's first step is its own, by hand (the runs never mix), and Adagrad brings
+    every start to the least-squares line of numpy's lstsq (convex: the start does not matter)."""
+    x, y = lecture.train.x_cp, lecture.train.y
+    starts = [(-120.0, -4.0), (100.0, 5.5), (-350.0, 5.0)]
+    gd = line_descents(lecture.train, "gd", lr=1e-6, steps=1, starts=starts, record_every=1)
+    for (b0, w0), run in zip(starts, gd):
+        g_b = -2 * np.sum(y - (b0 + w0 * x))
+        g_w = -2 * np.sum((y - (b0 + w0 * x)) * x)
+        assert run.path[1][1:3] == pytest.approx((b0 - 1e-6 * g_b, w0 - 1e-6 * g_w))
+    best = np.linalg.lstsq(np.c_[np.ones(len(x)), x], y, rcond=None)[0]
+    ada = line_descents(lecture.train, "adagrad", lr=10.0, steps=10_000, starts=starts)
+    for run in ada:
+        assert (run.b, run.w) == pytest.approx(tuple(best), abs=0.05)
 
 
 def test_graph_of_one_example(lecture):

@@ -46,6 +46,17 @@ def test_labels_follow_the_lecture_and_names_are_dotted():
     assert scalar.MLP is nn.ValueMLP and scalar.Neuron is nn.ValueNeuron
 
 
+def test_forward_names_each_neurons_z_and_a_like_the_lecture():
+    net = nn.ValueMLP([2, 3, 1], activation="sigmoid", seed=0)
+    out = net([1.0, -1.0])
+    assert out.label == "z²[0]"  # no output activation: the output is z
+    hidden = out.parents[3:6]  # Σwx+b's parents: w…, x…, b; here the x's are a¹[0..2]
+    assert [h.label for h in hidden] == ["a¹[0]", "a¹[1]", "a¹[2]"]
+    assert [h.parents[0].label for h in hidden] == ["z¹[0]", "z¹[1]", "z¹[2]"]
+    lone = nn.ValueNeuron(2, weights=[1.0, 2.0])([1.0, 1.0])
+    assert (lone.label, lone.parents[0].label) == ("a", "z")
+
+
 def test_same_seed_same_weights_as_the_tensor_mlp_and_same_function():
     sizes = [3, 4, 2]
     twin = nn.ValueMLP(sizes, activation="tanh", seed=5)

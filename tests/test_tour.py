@@ -13,7 +13,9 @@ from tinygrad_edu.visualize import plots
 
 PROMISED = [
     "1_neuron/neuron.svg",
+    "1_neuron/neuron.html",
     "1_neuron/network_2-3-1.svg",
+    "1_neuron/network_2-3-1.html",
     "1_neuron/trace.txt",
     "1_neuron/frames/frame_000.svg",
     "2_regression/polynomial_table.txt",
@@ -22,9 +24,11 @@ PROMISED = [
     "2_regression/lambda.png",
     "2_regression/learning_rate.png",
     "2_regression/learning_rate.txt",
+    "2_regression/descent.png",
     "3_classification/accuracy_table.txt",
     "3_classification/boundaries.png",
     "3_classification/ce_vs_square.png",
+    "3_classification/loss_surfaces.png",
     "3_classification/gradient_norm.png",
     "3_classification/learning_curves.png",
     "3_classification/learning_curves.txt",
@@ -62,6 +66,8 @@ def test_every_promised_file_exists_with_a_valid_header(quick_tour: tuple[Path, 
             assert head.startswith(b"\x89PNG\r\n\x1a\n"), name
         elif name.endswith(".svg"):
             assert b"<svg" in head, name
+        elif name.endswith(".html"):
+            assert head.startswith(b"<!DOCTYPE html>") and b"<svg" in p.read_bytes(), name
     assert not list(out.rglob(".*")), "temporary files left behind"
 
 
@@ -159,3 +165,25 @@ def test_data_dir_uses_the_users_files(tmp_path: Path, capsys) -> None:
     tour.step2_regression(t)
     text = (tmp_path / "o/2_regression/polynomial_table.txt").read_text()
     assert str(tmp_path / "pokemon_cp_evolution.csv") in text
+
+
+def test_network_picture_uses_the_lecture_names_once_each(quick_tour: tuple[Path, str]) -> None:
+    """One box named C (the whole −ln(1 − a), not its inner log), and the hidden neurons'
+    z and a named like the lecture's zˡᵢ, aˡᵢ, never by their ids."""
+    out, _ = quick_tour
+    svg = (out / "1_neuron/network_2-3-1.svg").read_text(encoding="utf-8")
+    names = re.findall(r'font-weight="bold"[^>]*>([^<]+)</text>', svg)
+    assert names.count("C") == 1
+    for i in range(3):
+        assert names.count(f"z¹[{i}]") == 1 and names.count(f"a¹[{i}]") == 1
+    assert names.count("z²[0]") == 1 and names.count("a²[0]") == 1
+    assert not [n for n in names if re.fullmatch(r"n\d+", n)]
+
+
+def test_neuron_frames_share_one_canvas(quick_tour: tuple[Path, str]) -> None:
+    out, _ = quick_tour
+    sizes = {
+        re.search(r'<svg width="[^"]+" height="[^"]+"', p.read_text(encoding="utf-8")).group(0)
+        for p in (out / "1_neuron/frames").glob("frame_*.svg")
+    }
+    assert len(sizes) == 1

@@ -745,10 +745,11 @@ def _legend(
     if grads:
         out = m.display(m.root_index)
         if "parameter" in present or lay.groups:
-            rows.append((f">{red}∂C/∂w</font>", "in a parameter w: what gradient descent uses"))
-        rows.append(
-            (f">{red}∂C/∂z</font>", f"gradient of the output C = {out} (backward pass) per node")
-        )
+            rows.append(
+                (f">{red}∂C/∂w</font>", "gradient in a parameter w (gradient descent uses it)")
+            )
+        called = "C" if out == "C" else f"C = {out}"
+        rows.append((f">{red}∂C/∂z</font>", f"in every other node z; {called} is the output"))
     if labels and o.direction == "forward":
         rows.append((">edge", "local ∂z/∂w from the forward pass; ∂C/∂w = Σ ∂z/∂w · ∂C/∂z"))
     if o.direction == "backward":

@@ -76,16 +76,19 @@ def write_image(dot_source: str, path: str | os.PathLike[str], fmt: str) -> Path
     try:
         data = pipe(dot_source, fmt)
     except GraphvizNotFoundError as e:
-        dot_path = target.with_suffix(".dot")
-        try:
-            atomic_write(dot_path, dot_source.encode("utf-8"))
-            saved = (
-                f"The DOT text was saved to {dot_path} instead; after installing Graphviz run "
-                f"`dot -T{fmt} {dot_path} -o {target}`."
-            )
-        except OSError as oe:
-            dot_path, saved = None, f"Saving the DOT text instead also failed: {oe}."
-        raise GraphvizNotFoundError(
-            f"cannot render {target}: {e} {saved}", dot_path=dot_path
-        ) from None
+        raise dot_saved_instead(e, dot_source, target, fmt) from None
     return atomic_write(target, data)
+
+
+def dot_saved_instead(
+    e: GraphvizNotFoundError, dot_source: str, target: Path, fmt: str
+) -> GraphvizNotFoundError:
+    """Save the DOT text beside target (g.svg -> g.dot); the error to raise says where."""
+    dot_path: Path | None = target.with_suffix(".dot")
+    try:
+        atomic_write(dot_path, dot_source.encode("utf-8"))
+        how = f"`dot -T{fmt} {dot_path} -o {target}`" if fmt != "html" else "it again"
+        saved = f"The DOT text was saved to {dot_path} instead; with Graphviz installed, run {how}."
+    except OSError as oe:
+        dot_path, saved = None, f"Saving the DOT text instead also failed: {oe}."
+    return GraphvizNotFoundError(f"cannot render {target}: {e} {saved}", dot_path=dot_path)

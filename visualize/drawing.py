@@ -9,7 +9,14 @@ from typing import Any
 
 from ..graph import Node
 from ._dot import DEFAULT_MAX_NODES, Options, RenderInfo, build_dot, make_options
-from ._io import GraphvizNotFoundError, atomic_write, format_from_path, pipe, write_image
+from ._io import (
+    GraphvizNotFoundError,
+    atomic_write,
+    dot_saved_instead,
+    format_from_path,
+    pipe,
+    write_image,
+)
 from .player import player_html
 
 
@@ -53,7 +60,11 @@ class Drawing:
         defaults to the file extension."""
         fmt = format_from_path(path, format)
         if fmt == "html":
-            written = atomic_write(Path(path), self.html().encode("utf-8"))
+            try:
+                page = self.html()
+            except GraphvizNotFoundError as e:
+                raise dot_saved_instead(e, self.source, Path(path), fmt) from None
+            written = atomic_write(Path(path), page.encode("utf-8"))
         else:
             written = write_image(self.source, path, fmt)
         return replace(self.info, path=written, format=fmt)
@@ -151,10 +162,12 @@ def render(
     """
     fmt = format_from_path(path, format)  # check before any work
     if fmt == "html":
-        make_options(**options)  # the same checks as for a picture
-        written = atomic_write(Path(path), player_html(root, **options).encode("utf-8"))
-        info = build_dot(root, make_options(**options), stacklevel=3)[1]
-        return replace(info, path=written, format=fmt)
+        source, info = build_dot(root, make_options(**options), stacklevel=3)
+        try:
+            page = player_html(root, **options)
+        except GraphvizNotFoundError as e:
+            raise dot_saved_instead(e, source, Path(path), fmt) from None
+        return replace(info, path=atomic_write(Path(path), page.encode("utf-8")), format=fmt)
     source, info = build_dot(root, make_options(**options), stacklevel=3)
     return Drawing(source, info).render(Path(path), fmt)
 

@@ -32,8 +32,8 @@ _CSS = """
 .tg-controls button{font-size:14px;padding:3px 10px;cursor:pointer}
 .tg-controls input[type=range]{flex:1;min-width:120px}
 .tg-main{display:flex;gap:10px;align-items:flex-start}
-.tg-graph{flex:1;overflow:auto;min-width:0}
-.tg-graph svg{max-width:100%;height:auto}
+.tg-graph{flex:1;overflow:auto;min-width:0;max-height:78vh}
+.tg-fit .tg-graph svg{max-width:100%;height:auto}
 .tg-panel{width:290px;flex:none;background:#f9fafb;border:1px solid #e5e7eb;border-radius:6px;
   padding:8px}
 .tg-phase{font-weight:bold}
@@ -107,6 +107,10 @@ _JS = r"""
     marked.forEach(function (p) { p[0].classList.remove(p[1]); });
     marked = [];
     f.current.forEach(function (id) { mark(id, "tg-current"); });
+    var here = byId(f.node);
+    if (here && here.scrollIntoView && !root.classList.contains("tg-fit")) {
+      here.scrollIntoView({block: "nearest", inline: "nearest"});
+    }
     f.hot.forEach(function (id) { mark(id, "tg-hot"); });
     var phase = $("tg-phase");
     phase.textContent = f.title;
@@ -146,6 +150,9 @@ _JS = r"""
   $("tg-prev").addEventListener("click", function () { stop(); show(k - 1); });
   $("tg-next").addEventListener("click", function () { stop(); show(k + 1); });
   $("tg-play").addEventListener("click", play);
+  $("tg-fit-box").addEventListener("change", function () {
+    root.classList.toggle("tg-fit", $("tg-fit-box").checked);
+  });
   slider.addEventListener("input", function () { stop(); show(parseInt(slider.value, 10)); });
   var keys = function (e) {
     if (e.target && e.target.tagName === "INPUT" && e.target !== slider) return;
@@ -167,6 +174,7 @@ _CONTROLS = """<div class="tg-controls">
 <button type="button" class="tg-next" title="next frame (→)">Next ▶</button>
 <input type="range" class="tg-slider" min="0" max="0" value="0" aria-label="frame">
 <span class="tg-step"></span>
+<label><input type="checkbox" class="tg-fit-box"> fit to width</label>
 </div>"""
 
 _PANEL = """<aside class="tg-panel">

@@ -102,32 +102,44 @@ def decision_boundaries(
     feature_names: Sequence[str] = ("x₁", "x₂"),
     class_names: Sequence[str] = ("class 0", "class 1"),
 ) -> Path:
-    """One panel per model: P(class 1 | x) on a grid, its 0.5 contour, and the points."""
+    """One panel per model: P(class 1 | x) on a grid, its 0.5 contour, and the points.
+
+    One legend for all panels, below them (never over a point); a panel whose P is the same
+    everywhere (within 0.02) says so in its title, since its colour alone cannot."""
     plt = _pyplot()
     n = len(panels)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.2), squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.6), squeeze=False, layout="constrained")
     pad = 0.1 * (x.max(axis=0) - x.min(axis=0)) + 1e-9
     lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
     grid = np.c_[g1.ravel(), g2.ravel()]
+    cs = None
     for ax, (name, proba) in zip(axes[0], panels.items()):
         p = np.asarray(proba(grid), dtype=float).reshape(g1.shape)
         cs = ax.contourf(g1, g2, p, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.55)
-        ax.contour(g1, g2, p, levels=[0.5], colors="k", linewidths=1.5)
+        flat = float(p.max() - p.min()) < 0.02
+        if flat:
+            name += f"\nflat: P = {p.mean():.2f} everywhere, no boundary"
+        else:
+            ax.contour(g1, g2, p, levels=[0.5], colors="k", linewidths=1.5)
         for k, (marker, color) in enumerate((("o", "#1d4ed8"), ("s", "#b91c1c"))):
             pts = x[y == k]
             ax.scatter(
                 pts[:, 0],
                 pts[:, 1],
-                s=18,
+                s=80 if len(x) < 20 else 18,
                 marker=marker,
                 color=color,
                 edgecolor="white",
-                linewidth=0.4,
+                linewidth=0.6,
                 label=class_names[k],
+                zorder=3,
             )
         ax.set(title=name, xlabel=feature_names[0], ylabel=feature_names[1])
-        ax.legend(fontsize=8, loc="upper left")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    handles.append(plt.Line2D([], [], color="k", linewidth=1.5))
+    labels.append("boundary P = 0.5")
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=9)
     fig.colorbar(cs, ax=axes[0].tolist(), label=f"P({class_names[1]} | x)", shrink=0.85)
     fig.suptitle(title)
     return _save(fig, path)
@@ -141,21 +153,140 @@ def multiclass_regions(
     title: str,
     class_names: Sequence[str],
 ) -> Path:
-    """Softmax regression: the predicted class over the plane, and the points."""
+    """Softmax regression: the predicted class over the plane, and the points, each class in
+    one colour (light for its region, full for its points); the legend sits outside."""
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    fig, ax = plt.subplots(figsize=(7.4, 4.6), layout="constrained")
     pad = 0.1 * (x.max(axis=0) - x.min(axis=0)) + 1e-9
     lo, hi = x.min(axis=0) - pad, x.max(axis=0) + pad
     g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
     pred = np.asarray(predict(np.c_[g1.ravel(), g2.ravel()])).reshape(g1.shape)
     k = len(class_names)
-    ax.contourf(g1, g2, pred, levels=np.arange(k + 1) - 0.5, cmap="Pastel1", alpha=0.9)
-    colors = plt.get_cmap("Set1")
+    colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(k)]
+    ax.contourf(
+        g1, g2, pred, levels=np.arange(k + 1) - 0.5, cmap=ListedColormap(colors), alpha=0.22
+    )
+    handles = []
     for c in range(k):
         pts = x[y == c]
-        ax.scatter(pts[:, 0], pts[:, 1], s=14, color=colors(c), label=class_names[c])
+        handles.append(
+            ax.scatter(
+                pts[:, 0],
+                pts[:, 1],
+                s=16,
+                color=colors[c],
+                edgecolor="white",
+                linewidth=0.4,
+                label=f"{class_names[c]} points",
+            )
+        )
+    handles += [
+        Patch(facecolor=colors[c], alpha=0.22, label=f"predicted {class_names[c]}")
+        for c in range(k)
+    ]
     ax.set(title=title, xlabel="x₁", ylabel="x₂")
-    ax.legend(fontsize=8)
+    fig.legend(handles=handles, loc="outside right upper", fontsize=8)
+    return _save(fig, path)
+
+
+# Class colours shared by points and their regions (matplotlib's tab10 blue, orange, green, …).
+CLASS_COLORS: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
+
+
+def loss_surfaces(
+    path: Path,
+    w1: np.ndarray,
+    w2: np.ndarray,
+    surfaces: Mapping[str, np.ndarray],
+    title: str,
+    axis_names: Sequence[str] = ("w₁", "w₂"),
+    flat: float = 0.1,
+) -> Path:
+    """The total loss over two weights, one column per loss: the surface above, its contours
+    below, the minimum starred. Where the loss is high (above its median) yet its gradient is
+    below `flat` × its largest value the contour panel is hatched: the plateau on which
+    gradient descent barely moves although it is far from the minimum.
+
+    surfaces: {name: L} with L[i, j] the loss at (w1[j], w2[i]) (np.meshgrid's layout)."""
+    plt = _pyplot()
+    from matplotlib.patches import Patch
+
+    n = len(surfaces)
+    fig = plt.figure(figsize=(5.4 * n, 9.4), layout="constrained")
+    g1, g2 = np.meshgrid(w1, w2)
+    for col, (name, loss) in enumerate(surfaces.items()):
+        loss = np.asarray(loss, dtype=np.float64)
+        top = fig.add_subplot(2, n, col + 1, projection="3d")
+        top.plot_surface(g1, g2, loss, cmap="viridis", linewidth=0, antialiased=True)
+        top.set(title=f"{name}: total loss L", xlabel=axis_names[0], ylabel=axis_names[1])
+        top.set_zlabel("L")
+        ax = fig.add_subplot(2, n, n + col + 1)
+        cs = ax.contourf(g1, g2, loss, levels=20, cmap="viridis")
+        fig.colorbar(cs, ax=ax, label="total loss L", shrink=0.9)
+        d2, d1 = np.gradient(loss, w2, w1)
+        slope = np.hypot(d1, d2)
+        plateau = (slope < flat * slope.max()) & (loss > np.median(loss))  # flat, and high
+        handles = []
+        if plateau.any():
+            ax.contourf(g1, g2, plateau.astype(float), levels=[0.5, 1.5], colors="none",
+                        hatches=["///"])  # fmt: skip
+            share = 100 * plateau.mean()
+            text = f"plateau: L high, |∇L| < {flat:g}·max|∇L| ({share:.0f}% of the plane)"
+            handles.append(Patch(facecolor="none", hatch="///", label=text))
+        i, j = np.unravel_index(np.argmin(loss), loss.shape)
+        handles.append(
+            ax.scatter([w1[j]], [w2[i]], marker="*", s=180, color="#dc2626", edgecolor="white",
+                       zorder=3, label=f"minimum L = {loss[i, j]:.3g}")  # fmt: skip
+        )
+        ax.set(title=f"{name}: contours", xlabel=axis_names[0], ylabel=axis_names[1])
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def descent_paths(
+    path: Path,
+    b: np.ndarray,
+    w: np.ndarray,
+    loss: np.ndarray,
+    panels: Mapping[str, Sequence[np.ndarray]],
+    minimum: tuple[float, float],
+    title: str,
+    axis_names: Sequence[str] = ("b", "w"),
+) -> Path:
+    """Gradient-descent paths over the loss contours of (b, w), one panel per optimizer.
+
+    loss[i, j] is the loss at (b[j], w[i]); panels: {name: [path, …]}, each path an array of
+    (b, w) rows from its start to its end; minimum: the exact minimizer, starred."""
+    plt = _pyplot()
+    n = len(panels)
+    fig, axes = plt.subplots(1, n, figsize=(5.6 * n, 5.0), squeeze=False, layout="constrained")
+    gb, gw = np.meshgrid(b, w)
+    # log10 L: the valley floor and the steep walls both get contours
+    log_loss = np.log10(np.maximum(np.asarray(loss, dtype=np.float64), 1e-300))
+    for ax, (name, paths) in zip(axes[0], panels.items()):
+        cs = ax.contourf(gb, gw, log_loss, levels=18, cmap="Greys_r", alpha=0.8)
+        for k, pth in enumerate(paths):
+            pth = np.asarray(pth, dtype=np.float64)
+            color = CLASS_COLORS[k % len(CLASS_COLORS)]
+            ax.plot(pth[:, 0], pth[:, 1], color=color, linewidth=1.6,
+                    label="paths from several starts" if k == 0 else None)  # fmt: skip
+            ax.scatter([pth[0, 0]], [pth[0, 1]], marker="o", s=36, color=color, edgecolor="k",
+                       zorder=3, label="start" if k == 0 else None)  # fmt: skip
+            ax.scatter([pth[-1, 0]], [pth[-1, 1]], marker="X", s=60, color=color,
+                       edgecolor="k", zorder=4, label="end" if k == 0 else None)  # fmt: skip
+        ax.scatter([minimum[0]], [minimum[1]], marker="*", s=260, color="#facc15",
+                   edgecolor="k", zorder=5, label="the minimum (closed form)")  # fmt: skip
+        ax.set(title=name, xlabel=axis_names[0], ylabel=axis_names[1])
+        ax.set_xlim(b.min(), b.max())
+        ax.set_ylim(w.min(), w.max())
+    fig.colorbar(cs, ax=axes[0].tolist(), label="log₁₀ of the total loss L(b, w)", shrink=0.85)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=9)
+    fig.suptitle(title)
     return _save(fig, path)
 
 
