@@ -39,12 +39,12 @@ from .progress import ProgressBar
 from .regression import (
     closed_form,
     lambda_table,
+    line_descents,
+    line_loss_surface,
     loss_definition,
     polynomial_table,
     polynomial_terms,
     raw_line_descent,
-    line_descents,
-    line_loss_surface,
 )
 from .softmax import fit_softmax, three_classes
 from .sources import digits_data, regression_data, water_normal_data
@@ -309,6 +309,8 @@ def learning_rates(t: Tour, train: Any) -> None:
             xlabel="parameter updates",
             logy=True,
             logx=True,
+        ),
+    )
 
 
 # The starts of the descent figure: the lecture's demo (b, w) = (−120, −4) and four more around
