@@ -758,3 +758,47 @@ def test_precision_option() -> None:
     a, *_ = neuron()
     assert f"data {a.data:.2g}" in to_dot(a, precision=2)
     assert not math.isnan(a.data)
+
+
+# -- the HTML player (its behaviour in a browser: tests/test_player_browser.py) -----------------
+
+
+def _player_frames(page: str) -> list[dict]:
+    import json
+
+    payload = re.search(r'<script type="application/json" class="tg-data">(.*?)</script>', page)
+    return json.loads(payload.group(1))["frames"]
+
+
+@needs_dot
+def test_player_of_a_tensor_graph_and_of_a_forward_only_graph(tmp_path: Path) -> None:
+    from tinygrad_edu.visualize.player import player_html
+
+    loss, module = mlp()
+    before = _player_frames(player_html(loss, params=module))
+    ops = sum(1 for n in loss.walk() if not n.is_leaf)
+    assert [f["phase"] for f in before] == ["forward"] * ops  # no backward() yet
+    loss.backward()
+    page = player_html(loss, params=module)
+    frames = _player_frames(page)
+    needs_grad = sum(1 for n in loss.walk() if n.requires_grad)
+    assert len(frames) == ops + needs_grad
+    w = next(f for f in frames if f["phase"] == "backward" and f["name"] == "layers.0.weight")
+    g = module._p["layers.0.weight"].grad
+    assert w["number"].startswith(f"5×6 μ {fmt(g.mean())}".replace("-", "−"))
+    assert "∂C/∂w" in w["what"]
+    # ids the script needs are in the SVG: every value box's cells, every labelled edge
+    assert 'id="a_n0_data"' in page and 'id="e3_1"' in page
+    info = render(loss, tmp_path / "mlp.html", params=module)
+    assert info.format == "html" and info.path.read_text(encoding="utf-8").startswith("<!DOCTYPE")
+
+
+def test_player_without_dot_saves_the_dot_text(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    a, *_ = neuron()
+    a.backward()
+    with pytest.raises(GraphvizNotFoundError) as e:
+        render(a, tmp_path / "g.html")
+    assert e.value.dot_path == tmp_path / "g.dot" and (tmp_path / "g.dot").exists()
+    assert not (tmp_path / "g.html").exists()
+    assert draw(a)._repr_html_() is None  # Jupyter falls back to the text
