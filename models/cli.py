@@ -499,30 +499,61 @@ NOISE = (0.0, 0.1, 0.2, 0.3, 0.4)
 
 
 def run_structure(args: argparse.Namespace) -> int:
-    from .structure import describe, structure_search
+    from .structure import HAND_DESIGNED, describe, structure_search
 
     data, text = digits_data(args.data, args.seed, 3000, 1000)
     # 2000 training + 1000 validation images, or two thirds / one third of a smaller set.
     n = len(data.y_train)
     n_val = min(1000, n // 3)
     n_train = min(2000, n - n_val)
+    seeds, epochs = args.seeds, 3
+    budget = (
+        f"{args.budget_epochs} training epochs"
+        if args.budget_epochs is not None
+        else f"{args.budget:g} s of wall time"
+    )
     _heading("Network structure by trial and error")
     _print(
         f"data: {text}",
-        f"each structure trains 3 epochs on the first {n_train} training images and is scored "
-        f"on the next {n_val} (validation); only the winner sees the testing data",
+        f"each structure trains {epochs} epochs on the first {n_train} training images, once "
+        f"per initial seed ({seeds} seeds), and is scored on the next {n_val} (validation): "
+        f"mean ± std over the seeds. Random search, then evolution, until the budget ({budget}) "
+        f"is spent{'; conv blocks (LeNet-style) are in the search space' if args.cnn else ''}.",
+        "'=' marks every structure whose mean is within one standard error of the difference "
+        "from the top one: the data cannot tell those apart, and the winner is the smallest "
+        "of them. Only the winner and the hand-designed network see the testing data, once.",
     )
-    n_trials = 6 + 3 * 3
-    with _bar(n_trials, "structure search") as bar:
-        r = structure_search(data, n_train=n_train, n_val=n_val, seed=args.seed, bar=bar)
+    # the bar counts epochs of an epoch budget, else seconds of the time budget
+    total = int(args.budget_epochs) if args.budget_epochs is not None else math.ceil(args.budget)
+    with _bar(total, "structure search") as bar:
+        r = structure_search(
+            data,
+            budget_seconds=None if args.budget_epochs is not None else args.budget,
+            budget_epochs=args.budget_epochs,
+            seeds=seeds,
+            epochs=epochs,
+            n_train=n_train,
+            n_val=n_val,
+            seed=args.seed,
+            cnn=args.cnn,
+            bar=bar,
+        )
     _print(
         format_table(
-            ["#", "found by", "structure", "parameters", "val acc %", "seconds"],
-            describe(r.trials),
-            ["", "", "", "", ".1f", ".1f"],
+            ["#", "found by", "structure", "parameters", "val acc %", "tied", "seconds"],
+            describe(r.trials, r.tied),
+            ["", "", "", "", "", "", ".1f"],
         ),
-        f"best: #{r.best.index} {r.best.structure} (validation {100 * r.best.val_accuracy:.1f}%), "
-        f"testing accuracy {100 * r.test_accuracy:.1f}%",
+        f"{len(r.trials)} structures in {r.seconds:.0f} s ({r.epochs_used} training epochs), "
+        f"stopped by the {r.stopped_by}; {len(r.tied)} tied with the best.",
+        f"winner: #{r.best.index} {r.best.structure} (validation "
+        f"{100 * r.best.val_accuracy:.1f} ± {100 * r.best.val_std:.1f}%)",
+        f"retrained on all {n} training images ({epochs} epochs, seed {args.seed}) and tested "
+        f"once on {len(data.y_test)}: winner {100 * r.test_accuracy:.1f}%, hand-designed "
+        f"{HAND_DESIGNED} (`lecture dnn`) {100 * (r.hand_test_accuracy or float('nan')):.1f}%",
+        "What this can say: which structures are clearly worse than the best under this small "
+        "budget. What it cannot: that the winner beats the others tied with it, or how the "
+        "ranking looks after longer training (short runs favour small, fast-learning networks).",
     )
     if r.skipped:
         _print(
@@ -776,6 +807,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                 default=None,
                 metavar="P",
                 help="your own P(C1) = P(Water) for the prior table, e.g. 0.2",
+            )
+        if name == "structure":
+            q.add_argument(
+                "--budget",
+                type=float,
+                default=120.0,
+                metavar="SECONDS",
+                help="wall time of the search (default 120; retraining the winner and the "
+                "hand-designed network comes after it)",
+            )
+            q.add_argument(
+                "--budget-epochs",
+                type=_positive_int,
+                default=None,
+                metavar="N",
+                help="stop after N training epochs instead (each structure costs seeds × 3)",
+            )
+            q.add_argument(
+                "--seeds",
+                type=_positive_int,
+                default=3,
+                help="initial seeds per structure (default 3)",
+            )
+            q.add_argument(
+                "--no-cnn",
+                dest="cnn",
+                action="store_false",
+                help="fully connected structures only (no conv blocks)",
             )
         if name == "dnn":
             q.add_argument(

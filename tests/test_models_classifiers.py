@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from tinygrad_edu.models.data import DigitsData, synthetic_digits, synthetic_water_normal
+from tinygrad_edu.models.data import synthetic_digits, synthetic_water_normal
 from tinygrad_edu.models.dnn import dnn_graph, fit_dnn
 from tinygrad_edu.models.generative import GaussianClassifier
 from tinygrad_edu.models.logistic import (
@@ -20,19 +20,9 @@ from tinygrad_edu.models.logistic import (
 )
 from tinygrad_edu.models.metrics import confusion_matrix
 from tinygrad_edu.models.softmax import SoftmaxRegression, fit_softmax, three_classes
-from tinygrad_edu.models.structure import (
-    MAX_DEPTH,
-    WIDTHS,
-    Structure,
-    mutate,
-    random_structure,
-    structure_search,
-)
 from tinygrad_edu.models.training import Standardizer, decision_grid
 from tinygrad_edu.models.xor import XOR_X, XOR_Y, distance_features, fit_cascade, xor_experiment
 from tinygrad_edu.nn import binary_cross_entropy_with_logits, cross_entropy
-
-from tinygrad_edu import Tensor, no_grad
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -252,50 +242,6 @@ def test_dnn_reaches_95_percent_on_synthetic_digits(digits):
     assert c.item() == pytest.approx(-math.log(delta[y0] + 1), rel=1e-4)
     np.testing.assert_allclose(r.model.layers[2].bias.grad, delta, atol=1e-5)
     np.testing.assert_allclose(r.model.layers[2].weight.grad, np.outer(delta, a2), atol=1e-5)
-
-
-def test_mutations_stay_in_the_search_space():
-    rng = np.random.default_rng(0)
-    for _ in range(300):
-        s = random_structure(rng)
-        m = mutate(s, rng)
-        assert m != s
-        assert 1 <= len(m.hidden) <= MAX_DEPTH
-        assert all(h in WIDTHS for h in m.hidden)
-    assert Structure((64, 32), "relu").n_parameters() == 785 * 64 + 65 * 32 + 33 * 10
-
-
-def test_structure_search_is_seeded_and_picks_the_best(digits):
-    kw = dict(n_random=3, generations=1, children=2, n_train=600, n_val=300, epochs=1, seed=3)
-    a = structure_search(digits, **kw)
-    b = structure_search(digits, **kw)
-    assert [(t.structure, t.val_accuracy) for t in a.trials] == [
-        (t.structure, t.val_accuracy) for t in b.trials
-    ]
-    assert len(a.trials) + a.skipped == 5
-    assert a.best.val_accuracy == max(t.val_accuracy for t in a.trials)
-    assert [t.method for t in a.trials[:3]] == ["random"] * 3
-    assert all(t.method.startswith("evolution 1") for t in a.trials[3:])
-    # The best structure, retrained exactly as in the search, scored here on the test set.
-    n_train = kw["n_train"]
-    part = DigitsData(
-        digits.x_train[:n_train],
-        digits.y_train[:n_train],
-        digits.x_train[n_train : n_train + kw["n_val"]],
-        digits.y_train[n_train : n_train + kw["n_val"]],
-        digits.image_shape,
-        digits.class_names,
-        digits.source,
-        digits.synthetic,
-    )
-    s = a.best.structure
-    model = fit_dnn(part, s.hidden, activation=s.activation, epochs=1, seed=3).model
-    with no_grad():
-        predicted = model(Tensor(digits.x_test)).data.argmax(axis=1)
-    assert a.test_accuracy == np.mean(predicted == digits.y_test)
-    assert a.test_accuracy > 0.2  # one epoch on 600 images (0.28 at seed 3): above chance, 0.1
-    with pytest.raises(ValueError, match="has only 3000 images"):
-        structure_search(digits, n_train=2500, n_val=1000)
 
 
 def test_logistic_graph_of_one_example():

@@ -142,11 +142,15 @@ def test_dnn_on_an_mnist_directory(capsys, mnist_dir):
 
 
 def test_structure_and_softmax_commands(capsys, mnist_dir):
-    code, out, _ = _run(capsys, "structure", "--data", str(mnist_dir))
+    argv = ("structure", "--data", str(mnist_dir), "--budget-epochs", "54", "--seeds", "2")
+    code, out, _ = _run(capsys, *argv)
     assert code == 0
-    assert "trains 3 epochs on the first 160 training images and is scored on the next 80" in out
-    assert "evolution 1 (from #" in out and "best: #" in out
-    assert len(re.findall(r"^\s*\d+\s+(random|evolution)", out, re.M)) >= 12
+    assert "trains 3 epochs on the first 160 training images, once per initial seed (2 " in out
+    assert "evolution 1 (from #" in out and "winner: #" in out and "hand-designed" in out
+    # 2 seeds × 3 epochs = 6 epochs a structure: 54 epochs are 6 random + 3 evolved ones
+    assert len(re.findall(r"^\s*\d+\s+(random|evolution)", out, re.M)) == 9
+    assert "stopped by the epoch budget (54)" in out
+    assert re.search(r"\d+\.\d ± \d+\.\d\s+=", out)  # mean ± std, the best marked tied
     code, out, _ = _run(capsys, "softmax", "--data", str(mnist_dir))
     assert code == 0 and "confusion matrix" in out and f"MNIST t10k set from {mnist_dir}" in out
 
