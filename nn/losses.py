@@ -317,11 +317,6 @@ def _difference(input: Any, target: Any, what: str) -> Tensor:
     return y - t.astype(y.data.dtype, copy=False)
 
 
-def _abs(d: Tensor) -> Tensor:
-    """|d| = relu(d) + relu(−d); ∂|d|/∂d = sign(d), 0 at 0 (as torch)."""
-    return d.relu() + (-d).relu()
-
-
 def mse_loss(input: Any, target: Any, reduction: str = "mean") -> Any:
     """Cⁿ = (ŷⁿ − yⁿ)² per element; "mean" divides Σ by the number of elements, "sum" is the
     lecture's L = Σₙ (ŷⁿ − yⁿ)². ∂C/∂ŷ = 2(ŷ − y) (÷ n for "mean").
@@ -344,11 +339,11 @@ mse = mse_loss
 def l1_loss(input: Any, target: Any, reduction: str = "mean") -> Tensor:
     """Cⁿ = |ŷⁿ − yⁿ| per element; ∂C/∂ŷ = sign(ŷ − y) (0 where they are equal, as torch)."""
     _check_reduction(reduction, "l1_loss")
-    return _reduce(_abs(_difference(input, target, "l1_loss")), reduction)
+    return _reduce(_difference(input, target, "l1_loss").abs(), reduction)
 
 
 def _huber(d: Tensor, delta: float) -> Tensor:
-    a = _abs(d)
+    a = d.abs()
     return where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
 
 
@@ -378,7 +373,7 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
         raise InputError(f"{what}: beta must be ≥ 0, got {beta}")
     d = _difference(input, target, what)
     if beta == 0:
-        return _reduce(_abs(d), reduction)
+        return _reduce(d.abs(), reduction)
     return _reduce(_huber(d, beta) * (1 / beta), reduction)
 
 
