@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import ops as _ops
-from ..errors import InputError, InputTypeError, ShapeError
+from ..errors import BadIndexError, InputError, InputTypeError, ShapeError
 from ..graph import MODE, Node
 from ..ops.loss import check_class_indices
 from ..tensor import Tensor, as_float_array, where
@@ -168,9 +168,16 @@ def cross_entropy(
             q = q * w
         return _ops.CrossEntropy.apply(z, target=q, reduction=reduction)
     _check_label_shape(labels, z, what)
+    if w is None and not eps and not 0 <= ignore_index < k:
+        # The fast path, with no test for ignore_index (its ==/any() took 2 of the loss's
+        # 20 µs CPU at batch 1, /tmp A/B interleaved): a label equal to it is out of range, so
+        # the op refuses it, and only then do we look.
+        try:
+            return _ops.CrossEntropy.apply(z, target=labels, reduction=reduction)
+        except BadIndexError:
+            if not (labels == ignore_index).any():
+                raise
     ignored = labels == ignore_index
-    if w is None and not eps and not ignored.any():
-        return _ops.CrossEntropy.apply(z, target=labels, reduction=reduction)  # the fast path
     # The general case is the same fused node with soft targets
     # qⁿ = (1−ε)·w_{yⁿ}·onehot(yⁿ) + (ε/C)·w (zero rows where ignored).
     keep = ~ignored

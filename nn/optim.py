@@ -277,8 +277,11 @@ class SGD(Optimizer):
                 b = state["momentum_buffer"] = np.array(g, dtype=w.dtype)
             else:
                 b *= mu
-                np.multiply(g, 1 - self.dampening, out=buf)
-                b += buf
+                if self.dampening:
+                    np.multiply(g, 1 - self.dampening, out=buf)
+                    b += buf
+                else:
+                    b += g
             if self.nesterov:
                 np.multiply(b, mu, out=buf)
                 buf += g
