@@ -107,9 +107,15 @@ def mnist_dir(path: Path, n_test: int = 2000) -> DigitsData:
             if hits:
                 found[kind] = hits[0]
         if len(found) == 2:
-            images, labels = load_mnist(found["images"], found["labels"], flatten=True)
+            # (n, h, w), so the image shape is the file's, not guessed from h·w
+            images, labels = load_mnist(found["images"], found["labels"])
             n = len(labels)
-            test = min(n_test, n // 5)
+            if n < 2:
+                raise DataError(
+                    f"{found['images']}: {n} image; the digit experiments need at least 2 (one "
+                    "to train on, one to test on). Pass the folder of the full MNIST set."
+                )
+            test = max(1, min(n_test, n // 5))
             return split_digits(
                 images,
                 labels,

@@ -1,17 +1,27 @@
 """save / load: a model's parameters in a .npz archive, one array per dotted name.
 
 save writes a temporary file in the target's directory, fsyncs it and renames it over the
-target (os.replace is atomic), so a crash mid-save never leaves a half-written checkpoint.
-load reads with allow_pickle=False (a checkpoint can hold numbers, never code) and checks
-every name and shape before it changes any parameter.
+target (os.replace is atomic), so a crash mid-save never leaves a half-written checkpoint
+(see tinygrad_edu.fileio: stale temp files are removed, symlinks written through).
+
+load never unpickles (a checkpoint holds numbers, never code) and is all-or-nothing:
+
+1. it reads the zip's directory and every member's .npy header only: names (no duplicates),
+   dtypes (numbers only) and shapes are checked against the model before any data is read,
+   and a member's declared size must be what its header says;
+2. it reads exactly the bytes the headers declare for the members the model needs (never
+   inflating more than that plus one byte), and checks every value is finite and
+   representable in the parameter's dtype (1e300 does not fit a float32);
+3. only then does it copy anything into the model.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -60,8 +70,11 @@ def _check_state(
         if name not in state:
             continue
         raw = state[name]
-        arr = raw.data if isinstance(raw, Node) and not isinstance(raw, Value) else raw
-        arr = np.asarray(arr.data if isinstance(arr, Value) else arr)
+        if isinstance(raw, MemberHeader):
+            arr: Any = raw
+        else:
+            arr = raw.data if isinstance(raw, Node) and not isinstance(raw, Value) else raw
+            arr = np.asarray(arr.data if isinstance(arr, Value) else arr)
         if arr.dtype.kind not in "biuf":
             raise CheckpointError(f"{what}: parameter {name!r} holds {arr.dtype} data, not numbers")
         want = (
@@ -95,36 +108,150 @@ def save(module: Module, path: PathLike) -> None:
                     np.lib.format.write_array(entry, arr, allow_pickle=False)
 
 
-def read_checkpoint(path: PathLike) -> dict[str, np.ndarray]:
-    """name → array from a .npz checkpoint; CheckpointError if the file is not a readable one."""
+DEFAULT_MAX_BYTES = 2**31
+"""read_checkpoint's default cap on the data it will read (2 GiB); pass max_bytes= to change it.
+load() needs no cap: it reads only what the model's own shapes call for."""
+
+
+class MemberHeader(NamedTuple):
+    """What a .npz member's zip entry and .npy header declare, read without its data."""
+
+    info: zipfile.ZipInfo
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    fortran: bool
+    offset: int  # bytes of .npy header before the data
+
+    @property
+    def nbytes(self) -> int:
+        return math.prod(self.shape) * self.dtype.itemsize
+
+
+def _not_readable(path: str, why: str) -> CheckpointError:
+    return CheckpointError(
+        f"load: {path!r} is not a readable .npz checkpoint: {why}. Save the model again with "
+        "nn.save."
+    )
+
+
+def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> MemberHeader:
+    name = info.filename[:-4]
+    with zf.open(info) as f:
+        try:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f".npy format version {version} is not one nn.save writes")
+        except (ValueError, SyntaxError, EOFError) as e:
+            raise _not_readable(path, f"member {name!r} has a damaged .npy header ({e})") from None
+        offset = f.tell()
+    if dtype.hasobject or dtype.kind not in "biuf":
+        raise _not_readable(
+            path,
+            f"member {name!r} holds {dtype} data, not numbers (unpickling is refused: a "
+            "checkpoint holds numbers, never code)",
+        )
+    head = MemberHeader(info, tuple(shape), dtype, fortran, offset)
+    if info.file_size != offset + head.nbytes:
+        raise _not_readable(
+            path,
+            f"member {name!r} declares {info.file_size} bytes but its header says "
+            f"{offset + head.nbytes} (shape {head.shape}, {dtype})",
+        )
+    return head
+
+
+def read_headers(path: PathLike) -> dict[str, MemberHeader]:
+    """name → MemberHeader of every array in a .npz checkpoint, reading no array data.
+
+    CheckpointError if the file is not a zip of .npy arrays, if a name appears twice (a zip
+    reader would silently keep the last), or if a header is damaged or not numbers.
+    """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"load: no checkpoint at {path!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"load: {path!r} is a directory, not a .npz checkpoint")
+    with open(path, "rb") as f:
+        magic = f.read(6)
+    if magic == b"\x93NUMPY":
+        raise _not_readable(path, "it is a single .npy array, not a .npz archive")
     try:
-        npz = np.load(path, allow_pickle=False)
-        if not isinstance(npz, np.lib.npyio.NpzFile):
-            raise CheckpointError(f"load: {path!r} is a single .npy array, not a .npz archive")
-        with npz:
-            return {name: npz[name] for name in npz.files}
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            seen: set[str] = set()
+            for info in infos:
+                if info.filename in seen:
+                    raise CheckpointError(
+                        f"load: {path!r} holds the member {info.filename!r} twice (a zip reader "
+                        "would silently use the last one); this is not a file nn.save wrote"
+                    )
+                seen.add(info.filename)
+                if not info.filename.endswith(".npy"):
+                    raise _not_readable(path, f"member {info.filename!r} is not a .npy array")
+            return {info.filename[:-4]: _header(zf, info, path) for info in infos}
     except CheckpointError:
         raise
     except PermissionError:
         raise
-    except Exception as e:
-        # np.load / zipfile raise a zoo of types on damaged input (BadZipFile, ValueError,
-        # EOFError, OSError, zlib.error, SyntaxError from a mangled .npy header, …).
-        if "allow_pickle" in str(e):  # numpy's advice to unpickle is not ours to give
-            raise CheckpointError(
-                f"load: {path!r} is not a readable .npz checkpoint: it is neither a zip archive "
-                "nor a .npy array, and unpickling is refused (a checkpoint holds numbers, never "
-                "code); it may be truncated or corrupt. Save the model again with nn.save."
-            ) from None
-        raise CheckpointError(
-            f"load: {path!r} is not a readable .npz checkpoint ({type(e).__name__}: {e}); it may "
-            "be truncated or corrupt. Save the model again with nn.save."
+    except Exception as e:  # zipfile raises a zoo on damaged input (BadZipFile, EOFError,
+        # NotImplementedError for an unknown method, RuntimeError "encrypted", zlib.error, …)
+        raise _not_readable(
+            path, f"{type(e).__name__}: {e}; it may be truncated or corrupt"
         ) from None
+
+
+def _read_member(zf: zipfile.ZipFile, head: MemberHeader, path: str) -> np.ndarray:
+    """Exactly the bytes the header declares (the stream inflates no further), as an array."""
+    name = head.info.filename[:-4]
+    buf = bytearray(head.nbytes)
+    view = memoryview(buf)
+    with zf.open(head.info) as f:
+        f.read(head.offset)
+        got = 0
+        while got < head.nbytes:
+            n = f.readinto(view[got:])
+            if not n:
+                raise _not_readable(path, f"member {name!r} is truncated")
+            got += n
+        if f.read(1):  # also makes zipfile check the CRC
+            raise _not_readable(path, f"member {name!r} has trailing bytes")
+    arr = np.frombuffer(buf, dtype=head.dtype)
+    return arr.reshape(head.shape[::-1]).T if head.fortran else arr.reshape(head.shape)
+
+
+def read_arrays(
+    path: PathLike, headers: Mapping[str, MemberHeader], names: list[str]
+) -> dict[str, np.ndarray]:
+    """The arrays of the given members (from read_headers), read as their headers declare."""
+    path = os.fspath(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return {n: _read_member(zf, headers[n], path) for n in names}
+    except CheckpointError:
+        raise
+    except PermissionError:
+        raise
+    except Exception as e:  # as in read_headers
+        raise _not_readable(
+            path, f"{type(e).__name__}: {e}; it may be truncated or corrupt"
+        ) from None
+
+
+def read_checkpoint(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, np.ndarray]:
+    """name → array from a .npz checkpoint; CheckpointError if the file is not a readable one
+    or its headers declare more than `max_bytes` of data (checked before reading any)."""
+    headers = read_headers(path)
+    total = sum(h.nbytes for h in headers.values())
+    if total > max_bytes:
+        raise CheckpointError(
+            f"load: {os.fspath(path)!r} declares {total:,} bytes of arrays, more than "
+            f"max_bytes={max_bytes:,}; pass a larger max_bytes if the file is trusted"
+        )
+    return read_arrays(path, headers, list(headers))
 
 
 def load(module: Module, path: PathLike, strict: bool = True) -> Module:
@@ -135,17 +262,49 @@ def load(module: Module, path: PathLike, strict: bool = True) -> Module:
     """
     if not isinstance(module, Module):
         raise TypeError(f"load: expected a Module, got {type(module).__name__}")
-    state = read_checkpoint(path)
-    apply_state(module, state, strict, f"load {os.fspath(path)!r}")
+    what = f"load {os.fspath(path)!r}"
+    headers = read_headers(path)
+    targets = _targets(module)
+    _check_state(targets, headers, strict, what)  # names, dtypes, shapes: no data read yet
+    wanted = [n for n in targets if n in headers]
+    arrays = read_arrays(path, headers, wanted)
+    apply_state(module, arrays, strict, what)
     return module
+
+
+def _targets(module: Module) -> dict[str, Node | np.ndarray]:
+    targets: dict[str, Node | np.ndarray] = dict(module.named_parameters())
+    targets.update(module.named_buffers())
+    return targets
+
+
+def _fitted(target: Node | np.ndarray, arr: np.ndarray, name: str, what: str) -> np.ndarray:
+    """arr cast to the target's dtype, refused unless every value is finite and fits."""
+    dt = np.dtype(np.float64) if isinstance(target, Value) else target.dtype
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below, even under -W error
+        cast = arr.astype(dt)
+    if dt.kind != "f" or arr.dtype.kind not in "f" and np.isfinite(cast).all():
+        return cast
+    for values, why in ((arr, "is not finite"), (cast, f"does not fit in {dt}")):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            i = tuple(int(k) for k in np.argwhere(bad)[0])
+            value = arr[i] if arr.ndim else arr[()]
+            where = f" at index {i}" if arr.ndim else ""
+            raise CheckpointError(
+                f"{what}: parameter {name!r} holds {value!r}{where}, which {why}; nothing was "
+                "loaded (the model is unchanged)"
+            )
+    return cast
 
 
 def apply_state(module: Module, state: Mapping[str, Any], strict: bool, what: str) -> None:
     """Check the whole state against the module, then copy it in (cast to each dtype)."""
-    targets: dict[str, Node | np.ndarray] = dict(module.named_parameters())
-    targets.update(module.named_buffers())
+    targets = _targets(module)
     plan = _check_state(targets, state, strict, what)
-    for p, arr in plan:
+    names = {id(t): n for n, t in targets.items()}
+    fitted = [(p, _fitted(p, arr, names[id(p)], what)) for p, arr in plan]  # all, then copy
+    for p, arr in fitted:
         if isinstance(p, np.ndarray):  # a buffer, in place like the parameters
             p[...] = arr
         elif isinstance(p, Value):

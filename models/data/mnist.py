@@ -7,6 +7,7 @@ import gzip
 import math
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -19,73 +20,129 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _MNIST_IMAGES, _MNIST_LABELS = 2051, 2049
 
 
-def _read_maybe_gzip(p: Path) -> bytes:
+DEFAULT_MAX_BYTES = 2**30
+"""The most data an IDX header may declare (1 GiB; MNIST's largest file holds 47 MB). A header
+asking for more is refused before anything is read or inflated; pass max_bytes= to raise it."""
+
+_KIND = {_MNIST_IMAGES: "images", _MNIST_LABELS: "labels"}
+
+
+def _open(p: Path) -> BinaryIO:
+    """The file's bytes as a stream: gzip (told by its first bytes, not its name) is inflated
+    as it is read, so no more is ever inflated than is asked for."""
     try:
-        raw = p.read_bytes()
+        f: BinaryIO = open(p, "rb")  # noqa: SIM115 (closed by the caller)
     except OSError as e:
         raise DataError(
             f"{p}: cannot read the file ({e.strerror}). Check its permissions."
         ) from None
-    if raw[:2] != _GZIP_MAGIC:  # by content, not by name: a .gz may already be unpacked
-        return raw
+    if f.read(2) == _GZIP_MAGIC:
+        f.seek(0)
+        return gzip.GzipFile(fileobj=f, mode="rb")  # type: ignore[return-value]
+    f.seek(0)
+    return f
+
+
+def _read(f: BinaryIO, n: int, p: Path, what: str) -> bytes:
+    """Exactly n bytes, or a DataError saying the file is truncated in `what`."""
+    chunks, got = [], 0
     try:
-        return gzip.decompress(raw)
+        while got < n:
+            chunk = f.read(min(n - got, 1 << 24))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
     except (EOFError, OSError, zlib.error) as e:
         raise DataError(
             f"{p}: gzip data is damaged or truncated ({e}). Download the file again."
         ) from None
+    if got < n:
+        raise DataError(
+            f"{p}: truncated {what}: {got} bytes where {n} were needed. Download the file again."
+        )
+    return b"".join(chunks)
 
 
-def _parse_idx(p: Path, data: bytes) -> tuple[int, np.ndarray]:
-    if len(data) < 4:
-        raise DataError(
-            f"{p}: {len(data)} bytes, too short for an IDX header (4-byte magic number). "
-            "Download the file again."
+def _wrong_magic(p: Path, magic: int, want: int, what: str) -> DataError:
+    said = f"{p}, byte 0: magic number {magic} (0x{magic:08x}), expected {want} for MNIST {what}"
+    if magic in _KIND:
+        other = _KIND[magic]
+        pattern = f"…-{what}-idx{3 if what == 'images' else 1}-ubyte"
+        return DataError(
+            f"{said}; this is a{'n' if other == 'images' else ''} {other} file, not {what}. "
+            f"Pass the {what} file ({pattern})."
         )
-    magic = int.from_bytes(data[:4], "big")
-    zero, type_code, ndim = int.from_bytes(data[:2], "big"), data[2], data[3]
-    if zero != 0 or type_code not in _IDX_TYPES or ndim == 0:
-        raise DataError(
-            f"{p}, byte 0: magic number 0x{magic:08x} is not an IDX header (expected "
-            "0x00000803 for images or 0x00000801 for labels). Is this an MNIST file?"
-        )
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
-        raise DataError(
-            f"{p}: truncated header, {len(data)} bytes but {ndim} dimensions need {header_len}. "
-            "Download the file again."
-        )
-    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[type_code])
-    expected = header_len + math.prod(dims) * dtype.itemsize
-    if len(data) != expected:
-        problem = "truncated" if len(data) < expected else "has trailing bytes"
-        raise DataError(
-            f"{p}: {problem}, {len(data)} bytes but the header (dimensions "
-            f"{' x '.join(map(str, dims))}) needs exactly {expected}. Download the file again."
-        )
-    arr = np.frombuffer(data, dtype=dtype, offset=header_len).reshape(dims)
+    return DataError(
+        f"{said}; this is an IDX array of {magic & 0xFF} dimension(s), not MNIST {what}. Check "
+        "which path you passed."
+    )
+
+
+def _read_idx(
+    p: Path, want: int | None = None, what: str = "", max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[int, np.ndarray]:
+    """Header first: the magic, the dimensions and so the exact size; only then the data,
+    exactly that many bytes (plus one, to detect trailing bytes)."""
+    with _open(p) as f:
+        head = _read(f, 4, p, "header (4-byte magic number)")
+        magic = int.from_bytes(head, "big")
+        zero, type_code, ndim = int.from_bytes(head[:2], "big"), head[2], head[3]
+        if zero != 0 or type_code not in _IDX_TYPES or ndim == 0:
+            raise DataError(
+                f"{p}, byte 0: magic number 0x{magic:08x} is not an IDX header (expected "
+                "0x00000803 for images or 0x00000801 for labels). Is this an MNIST file?"
+            )
+        if want is not None and magic != want:
+            raise _wrong_magic(p, magic, want, what)
+        raw_dims = _read(f, 4 * ndim, p, f"header ({ndim} dimensions)")
+        dims = tuple(int.from_bytes(raw_dims[4 * i : 4 * i + 4], "big") for i in range(ndim))
+        dtype = np.dtype(_IDX_TYPES[type_code])
+        nbytes = math.prod(dims) * dtype.itemsize
+        header_len = 4 + 4 * ndim
+        shown = " x ".join(map(str, dims))
+        if nbytes > max_bytes:
+            raise DataError(
+                f"{p}: the header declares {shown} values of {dtype.itemsize} byte(s) = "
+                f"{nbytes:,} bytes, more than the cap of {max_bytes:,} (max_bytes); refusing "
+                "to read it. Pass max_bytes= if the file is trusted."
+            )
+        if not isinstance(f, gzip.GzipFile):
+            size = p.stat().st_size
+            if size != header_len + nbytes:  # told by the size alone, before any reading
+                problem = "truncated" if size < header_len + nbytes else "has trailing bytes"
+                raise DataError(
+                    f"{p}: {problem}, {size} bytes but the header (dimensions {shown}) needs "
+                    f"exactly {header_len + nbytes}. Download the file again."
+                )
+        data = _read(f, nbytes, p, f"data (the header declares {shown})")
+        try:
+            extra = f.read(1)
+        except (EOFError, OSError, zlib.error) as e:
+            raise DataError(
+                f"{p}: gzip data is damaged or truncated ({e}). Download the file again."
+            ) from None
+        if extra:
+            raise DataError(
+                f"{p}: has trailing bytes after the {header_len + nbytes} the header (dimensions "
+                f"{shown}) declares. Download the file again."
+            )
+    arr = np.frombuffer(data, dtype=dtype).reshape(dims)
     return magic, arr.astype(dtype.newbyteorder("="))  # native order, writable copy
 
 
-def read_idx(path: PathLike) -> np.ndarray:
-    """Any IDX file (raw or gzip, detected by its magic bytes) as a native-endian array."""
+def read_idx(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> np.ndarray:
+    """Any IDX file (raw or gzip, detected by its magic bytes) as a native-endian array.
+    Refuses a header declaring more than `max_bytes` of data before reading any."""
     p = check_file(path, "IDX file (e.g. MNIST t10k-images-idx3-ubyte.gz)")
-    return _parse_idx(p, _read_maybe_gzip(p))[1]
+    return _read_idx(p, max_bytes=max_bytes)[1]
 
 
-def _read_mnist(path: PathLike, want: int, what: str) -> tuple[Path, np.ndarray]:
+def _read_mnist(
+    path: PathLike, want: int, what: str, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Path, np.ndarray]:
     p = check_file(path, f"MNIST {what} file (e.g. t10k-{what}-idx*-ubyte.gz)")
-    magic, arr = _parse_idx(p, _read_maybe_gzip(p))
-    if magic != want:
-        hint = {_MNIST_IMAGES: "an images file", _MNIST_LABELS: "a labels file"}.get(
-            magic, "not an MNIST file"
-        )
-        raise DataError(
-            f"{p}, byte 0: magic number {magic} (0x{magic:08x}), expected {want} for MNIST "
-            f"{what}; this is {hint}. Check which path you passed."
-        )
-    return p, arr
+    return p, _read_idx(p, want, what, max_bytes)[1]
 
 
 def load_mnist_images(path: PathLike, flatten: bool = False) -> np.ndarray:
@@ -134,6 +191,11 @@ def split_digits(
     """First ``n_train`` images for training, the rest for testing (e.g. MNIST t10k 8000/2000)."""
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"{images.shape[0]} images but {labels.shape[0]} labels")
+    if images.shape[0] < 2:
+        raise ValueError(
+            f"split_digits: {images.shape[0]} image(s); at least 2 are needed (one to train on, "
+            "one to test on)"
+        )
     if not 0 < n_train < images.shape[0]:
         raise ValueError(f"n_train must be in 1..{images.shape[0] - 1}; got {n_train}")
     if images.ndim == 3:
@@ -141,7 +203,11 @@ def split_digits(
     else:  # flattened square images, e.g. (n, 784) -> 28 x 28
         side = math.isqrt(int(images.shape[1]))
         if images.ndim != 2 or side * side != images.shape[1]:
-            raise ValueError(f"images must be (n, h, w) or (n, side*side); got {images.shape}")
+            raise ValueError(
+                f"split_digits: flattened images of {images.shape[1]} pixels are not square, so "
+                "their (h, w) is unknown: pass them as (n, h, w) (load_mnist_images(path) "
+                f"without flatten=True); got shape {images.shape}"
+            )
         shape = (side, side)
     if flatten:
         images = images.reshape(images.shape[0], -1)
