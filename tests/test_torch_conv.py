@@ -83,6 +83,8 @@ MAX_POOL = [
     {"kernel_size": 3, "stride": 2, "padding": 1},
     {"kernel_size": (3, 2), "stride": 1},
     {"kernel_size": 2, "stride": 1, "dilation": 2, "padding": 1},
+    {"kernel_size": 2, "stride": 3, "padding": 1},
+    {"kernel_size": (2, 3), "stride": (2, 4), "dilation": (1, 2)},
 ]
 
 

@@ -244,6 +244,7 @@ _POOL_OPTIONS: tuple[dict[str, Any], ...] = (
     {"kernel_size": 3, "stride": 2, "padding": 1},
     {"kernel_size": (2, 3), "stride": 1},  # overlapping windows: gradients add up
     {"kernel_size": 2, "stride": 1, "dilation": 2},
+    {"kernel_size": 2, "stride": 3, "padding": 1},  # apart, with gaps: the disjoint path
 )
 
 
