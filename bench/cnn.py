@@ -71,26 +71,15 @@ def build_model() -> Any:
     return lenet5(seed=SEED, dtype=np.float32)
 
 
-class Ours:
-    name = "ours"
-    pool = "openblas"
+class Ours(_mlp.Ours):
+    """bench/mlp.py's step (zero_grad, cross_entropy, backward, SGD step) on LeNet-5."""
 
-    def __init__(self) -> None:
+    def __init__(self) -> None:  # (not super().__init__: that builds the MLP)
         from tinygrad_edu import nn
 
         self.nn = nn
         self.model = build_model()
         self.opt = nn.SGD(self.model.parameters(), lr=LR)
-
-    def step(self, x: Any, y: Any) -> float:
-        self.opt.zero_grad()
-        loss = self.nn.cross_entropy(self.model(x), y)
-        loss.backward()
-        self.opt.step()
-        return float(loss.data)
-
-    def weights(self) -> list[Any]:
-        return [p.data for p in self.model.parameters()]
 
 
 class HandNumpy:

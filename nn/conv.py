@@ -39,11 +39,7 @@ def conv2d(
     groups: int = 1,
 ) -> Tensor:
     """z = W ⋆ x + b on NCHW input; ∂z/∂W = the input patches, ∂z/∂x = Wᵀ scattered back."""
-    x = _lift(input, "conv2d", tensor_only=True)
-    args = (x, weight) if bias is None else (x, weight, bias)
-    return _ops.Conv2d.apply(
-        *args, stride=stride, padding=padding, dilation=dilation, groups=groups
-    )
+    return _conv(_ops.Conv2d, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv1d(
@@ -56,11 +52,22 @@ def conv1d(
     groups: int = 1,
 ) -> Tensor:
     """z = W ⋆ x + b on (N, C, L) input (conv2d with a unit height)."""
-    x = _lift(input, "conv1d", tensor_only=True)
+    return _conv(_ops.Conv1d, input, weight, bias, stride, padding, dilation, groups)
+
+
+def _conv(
+    op: type[_ops.Conv2d],
+    x: Any,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,
+    dilation: Any,
+    groups: int,
+) -> Tensor:
+    x = _lift(x, op.name, tensor_only=True)
     args = (x, weight) if bias is None else (x, weight, bias)
-    return _ops.Conv1d.apply(
-        *args, stride=stride, padding=padding, dilation=dilation, groups=groups
-    )
+    return op.apply(*args, stride=stride, padding=padding, dilation=dilation, groups=groups)
 
 
 def _unsupported(what: str, flag: Any, name: str) -> None:
