@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import InputError, InputTypeError
 from ..tensor import Tensor
+from .activations import _no_inplace
 from .init import Seed, make_rng
 from .module import Module, _lift
 
@@ -25,7 +26,14 @@ def _check_p(p: Any, what: str) -> float:
     return float(p)
 
 
-def dropout(x: Any, p: float = 0.5, training: bool = True, generator: Seed = None) -> Tensor:
+def dropout(
+    x: Any,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: Seed = None,
+) -> Tensor:
     """Inverted dropout: zᵢ = xᵢ·mᵢ/(1−p) with mᵢ ~ Bernoulli(1−p), so E[zᵢ] = xᵢ;
     ∂zᵢ/∂xᵢ = mᵢ/(1−p). training=False (or p = 0) returns x itself; p = 1 gives zeros.
 
@@ -33,6 +41,7 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, generator: Seed = Non
     default generator, seeded by tinygrad_edu.manual_seed).
     """
     p = _check_p(p, "dropout")
+    _no_inplace(inplace, "dropout")
     x = _lift(x, "dropout", tensor_only=True)
     if not training or p == 0:
         return x
@@ -47,22 +56,23 @@ def dropout(x: Any, p: float = 0.5, training: bool = True, generator: Seed = Non
 
 
 class Dropout(Module):
-    """Dropout(p=0.5, seed=None): in training mode each element is zeroed with probability p and
-    the survivors scaled by 1/(1−p) (inverted dropout: the expected value is unchanged, so eval
-    needs no rescaling); in eval mode (model.eval()) it is the identity.
+    """Dropout(p=0.5, inplace=False, *, seed=None): in training mode each element is zeroed
+    with probability p and the survivors scaled by 1/(1−p) (inverted dropout: the expected value
+    is unchanged, so eval needs no rescaling); in eval mode (model.eval()) it is the identity.
 
     seed: an int or numpy Generator gives the layer its own Generator, from which it draws a
     fresh mask at every call; None (default) draws from tinygrad_edu's default generator at
     call time, as torch does, so tinygrad_edu.manual_seed(n) makes the masks reproducible.
     """
 
-    def __init__(self, p: float = 0.5, seed: Seed = None) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, *, seed: Seed = None) -> None:
         super().__init__()
         self.p = _check_p(p, "Dropout")
+        _no_inplace(inplace, "Dropout")
         self.rng = None if seed is None else make_rng(seed, "Dropout")
 
     def forward(self, x: Any) -> Tensor:
-        return dropout(x, self.p, self.training, self.rng)
+        return dropout(x, self.p, self.training, generator=self.rng)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -105,6 +105,13 @@ def test_dropout_bad_probability(p):
         nn.dropout(Tensor(np.ones(2)), p)
 
 
+def test_dropout_takes_torchs_positional_arguments():
+    with pytest.raises(InputError, match="inplace=True is not supported"):
+        nn.Dropout(0.5, True)  # torch's Dropout(p, inplace)
+    with pytest.raises(InputError, match="inplace=True is not supported"):
+        nn.dropout(Tensor(np.ones(2)), 0.5, True, True)  # F.dropout(input, p, training, inplace)
+
+
 def test_dropout_repr_and_no_parameters():
     d = nn.Dropout(0.2)
     assert repr(d) == "Dropout(p=0.2)" and d.parameters() == []
