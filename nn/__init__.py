@@ -104,8 +104,10 @@ from .serialize import CheckpointError, load, save
 from .torch_bridge import (
     ConversionError,
     from_torch,
+    load_torch_optimizer_state,
     load_torch_state_dict,
     to_torch,
+    to_torch_optimizer_state,
     to_torch_state_dict,
 )
 
@@ -181,6 +183,7 @@ __all__ = [
     "l2_penalty",
     "leaky_relu",
     "load",
+    "load_torch_optimizer_state",
     "load_torch_state_dict",
     "log_softmax",
     "logsigmoid",
@@ -201,6 +204,7 @@ __all__ = [
     "softsign",
     "tanh",
     "to_torch",
+    "to_torch_optimizer_state",
     "to_torch_state_dict",
     "train_test_split",
 ]

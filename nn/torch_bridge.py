@@ -372,3 +372,35 @@ def _as_numpy(t: Any, name: str) -> np.ndarray:
     if hasattr(t, "detach"):
         return t.detach().cpu().numpy()
     return np.asarray(t)
+
+
+# -- optimizer state ----------------------------------------------------------------------------
+
+
+def to_torch_optimizer_state(optimizer: Any) -> dict[str, Any]:
+    """An optimizer's state_dict() with arrays as torch tensors, for
+    `torch_optimizer.load_state_dict(...)` over the converted model's parameters (same order):
+    training continues in torch with the same momentum buffers and moment estimates."""
+    torch = _torch()
+    sd = optimizer.state_dict()
+    state = {
+        i: {
+            k: torch.tensor(float(v)) if k == "step" else torch.from_numpy(np.array(v))
+            for k, v in s.items()
+        }
+        for i, s in sd["state"].items()
+    }
+    groups = [{k: v for k, v in g.items()} for g in sd["param_groups"]]
+    return {"state": state, "param_groups": groups}
+
+
+def load_torch_optimizer_state(optimizer: Any, state_dict: Mapping[str, Any]) -> Any:
+    """Load a torch optimizer's state_dict() into ours (same kind, same parameter order);
+    checks everything before changing anything. Returns the optimizer."""
+    state = {
+        int(i): {k: (float(v) if k == "step" else _as_numpy(v, k)) for k, v in s.items()}
+        for i, s in state_dict["state"].items()
+    }
+    groups = [dict(g) for g in state_dict["param_groups"]]
+    optimizer.load_state_dict({"state": state, "param_groups": groups})
+    return optimizer

@@ -309,3 +309,62 @@ def test_from_torch_builds_our_layers_from_a_torch_sequential() -> None:
     np.testing.assert_allclose(
         ours(Tensor(x)).data, tseq(torch.from_numpy(x)).detach().numpy(), rtol=TOL
     )
+
+
+@pytest.mark.parametrize("kind", ["SGD", "Adam", "RMSprop"])
+def test_training_continues_in_torch_with_the_optimizer_state(kind: str) -> None:
+    """5 steps here, then 5 in torch (model and optimizer state converted) = 10 steps here;
+    and back: torch's optimizer state loads into ours."""
+    torch = pytest.importorskip("torch")
+    opts = {
+        "SGD": (
+            lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
+            lambda ps: torch.optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=1e-3),
+        ),
+        "Adam": (
+            lambda ps: nn.Adam(ps, lr=0.01, weight_decay=1e-3),
+            lambda ps: torch.optim.Adam(ps, lr=0.01, weight_decay=1e-3),
+        ),
+        "RMSprop": (
+            lambda ps: nn.RMSprop(ps, lr=0.01, momentum=0.5),
+            lambda ps: torch.optim.RMSprop(ps, lr=0.01, momentum=0.5),
+        ),
+    }
+    ours_opt, torch_opt = opts[kind]
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(16, 4)), rng.integers(0, 3, 16)
+
+    def steps(model, opt, n):
+        for _ in range(n):
+            opt.zero_grad()
+            nn.cross_entropy(model(Tensor(x)), y).backward()
+            opt.step()
+
+    def torch_steps(model, opt, n):
+        for _ in range(n):
+            opt.zero_grad()
+            out = model(torch.from_numpy(x))
+            loss = torch.nn.functional.cross_entropy(out, torch.from_numpy(y))
+            loss.backward()
+            opt.step()
+
+    ref = nn.MLP([4, 8, 3], activation="tanh", seed=1, dtype=np.float64)
+    ref_opt = ours_opt(ref.parameters())
+    steps(ref, ref_opt, 10)
+
+    model = nn.MLP([4, 8, 3], activation="tanh", seed=1, dtype=np.float64)
+    opt = ours_opt(model.parameters())
+    steps(model, opt, 5)
+    tmodel = nn.to_torch(model)
+    topt = torch_opt(tmodel.parameters())
+    topt.load_state_dict(nn.to_torch_optimizer_state(opt))
+    torch_steps(tmodel, topt, 5)
+    for n, p in tmodel.state_dict().items():
+        np.testing.assert_allclose(p.numpy(), ref.state_dict()[n], rtol=1e-9, atol=1e-12)
+
+    back = nn.from_torch(tmodel)
+    back_opt = nn.load_torch_optimizer_state(ours_opt(back.parameters()), topt.state_dict())
+    torch_steps(tmodel, topt, 3)
+    steps(back, back_opt, 3)
+    for n, p in tmodel.state_dict().items():
+        np.testing.assert_allclose(back.state_dict()[n], p.numpy(), rtol=1e-9, atol=1e-12)
