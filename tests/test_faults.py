@@ -9,6 +9,7 @@ dies of MemoryError instead of passing.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import signal
 import subprocess
@@ -25,7 +26,7 @@ import pytest
 from tinygrad_edu.models.data import DataError, load_mnist_images, read_idx
 from tinygrad_edu.models.sources import mnist_dir
 
-from tinygrad_edu import nn
+from tinygrad_edu import Tensor, Value, gradcheck, nn
 from tinygrad_edu.fileio import atomic_write
 
 ROOT = os.geteuid() == 0
@@ -136,7 +137,7 @@ def test_npz_bomb_member_is_refused_from_its_header(tmp_path: Path) -> None:
     assert path.stat().st_size < 2 * MB
     out = run_capped(
         f"""
-        from tinygrad_edu import nn
+        from tinygrad_edu import Tensor, Value, gradcheck, nn
         m = nn.Linear(2, 1)
         try:
             nn.load(m, {str(path)!r})
@@ -225,7 +226,7 @@ class _nullcontext:
 _SAVER = """
 import sys
 import numpy as np
-from tinygrad_edu import nn
+from tinygrad_edu import Tensor, Value, gradcheck, nn
 m = nn.Linear(1000, 1000, seed=int(sys.argv[2]), dtype=np.float64)  # 8 MB per save
 print("ready", flush=True)
 while True:
@@ -360,3 +361,83 @@ def test_mnist_folder_keeps_the_image_shape_and_small_sets_work(tmp_path: Path) 
     assert len(d.x_train) == 3 and len(d.x_test) == 1 and d.image_shape == (7, 4)
     with pytest.raises(DataError, match="1 image; the digit experiments need at least 2"):
         mnist_dir(_mnist_folder(tmp_path / "c", 1, 28, 28))
+
+
+# -- silently wrong numbers and raw tracebacks in the engine --------------------------------
+
+
+def test_value_power_overflow_keeps_the_slopes_sign() -> None:
+    x = Value(-4.0)
+    z = x**600  # z = +inf; ∂z/∂x = 600·(−4)⁵⁹⁹ = −inf (the Tensor path agrees)
+    z.backward()
+    assert z.data == math.inf and x.grad == -math.inf
+    t = Tensor(np.array([-4.0]), requires_grad=True)
+    with np.errstate(over="ignore"):
+        (t**600).sum().backward()
+    assert t.grad[0] == x.grad
+    y = Value(-4.0)
+    (y**601).backward()  # odd power: ∂z/∂y = 601·(−4)⁶⁰⁰ = +inf
+    assert y.grad == math.inf
+
+
+@pytest.mark.parametrize("axis", [(0, 1), None, (-1, 0)])
+def test_softmax_over_several_axes_or_all(axis: tuple[int, ...] | None) -> None:
+    a = np.array([[0.1, 0.5, -1.0], [2.0, 0.0, 0.3]])
+    e = np.exp(a)
+    want = e / e.sum()  # every axis of this 2-D array: one distribution over all six
+    t = Tensor(a, requires_grad=True)
+    np.testing.assert_allclose(t.softmax(axis=axis).data, want, rtol=1e-12)
+    np.testing.assert_allclose(t.log_softmax(axis=axis).data, np.log(want), rtol=1e-12)
+    w = np.arange(6.0).reshape(2, 3)
+    (t.softmax(axis=axis) * Tensor(w)).sum().backward()
+    # ∂(Σ wᵢ sᵢ)/∂aⱼ = sⱼ (wⱼ − Σ wᵢ sᵢ)
+    np.testing.assert_allclose(t.grad, want * (w - (w * want).sum()), rtol=1e-10)
+    with pytest.raises(TypeError, match="axis must be an int or a tuple of ints, got True"):
+        t.softmax(axis=True)
+    with pytest.raises(TypeError, match="got True"):
+        t.sum(axis=True)
+
+
+def test_complex_numbers_are_refused() -> None:
+    t = Tensor(np.array([1.0, 2.0]))
+    for c in (np.complex128(1 + 2j), 1 + 2j):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no ComplexWarning either: a clear TypeError
+            with pytest.raises(TypeError, match=r"is complex; tinygrad_edu computes with real"):
+                t * c
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Tensor(np.array([1.0])) + 10**400,
+        lambda: Tensor(np.array([1.0])) ** 10**400,
+        lambda: Value(10**400),
+        lambda: Value(2.0) ** 10**400,
+        lambda: Value(1.0) + 10**400,
+    ],
+)
+def test_huge_python_ints_are_one_clear_error(make) -> None:  # noqa: ANN001
+    with pytest.raises(OverflowError, match=r"an integer of 401 digits is too large for a float"):
+        make()
+
+
+def test_tiny_division_gives_the_float_answer_not_zero_division() -> None:
+    a, b = Value(5e-324), Value(5e-324)
+    z = a / b
+    z.backward()  # ∂z/∂a = 1/b = inf, ∂z/∂b = −a/b² = −inf in float64
+    assert (z.data, a.grad, b.grad) == (1.0, math.inf, -math.inf)
+
+
+@pytest.mark.parametrize(
+    ("kw", "msg"),
+    [
+        ({"eps": 0}, "eps must be a finite number > 0"),
+        ({"eps": float("nan")}, "eps"),
+        ({"atol": -1}, "atol must be a finite number ≥ 0"),
+    ],
+)
+def test_gradcheck_validates_its_tolerances(kw: dict, msg: str) -> None:
+    x = Tensor(np.array([1.0]), requires_grad=True)
+    with pytest.raises(ValueError, match=msg):
+        gradcheck(lambda: (x * x).sum(), [x], **kw)

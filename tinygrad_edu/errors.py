@@ -32,3 +32,7 @@ class BadIndexError(ShapeError, InputError, IndexError):
 class InputTypeError(InputError, TypeError):
     """An argument of the wrong type (an lr that is not a number, a seed that is neither an int
     nor a Generator, a non-float dtype). A TypeError, as PyTorch raises; also an InputError."""
+
+
+class NumberRangeError(InputError, OverflowError):
+    """A number outside float64's range (10**400); an OverflowError, as Python raises."""

@@ -18,6 +18,7 @@ below, in order: `_Subject` (fn, its inputs, and how to put them back), `_check_
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -235,6 +236,17 @@ def gradcheck(
     """
     if mode not in ("auto", "full", "random"):
         raise ValueError(f"gradcheck: mode must be 'auto', 'full' or 'random', got {mode!r}")
+    for name, v, low in (("eps", eps, "> 0"), ("atol", atol, "≥ 0"), ("rtol", rtol, "≥ 0")):
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        if not ok or (v <= 0 if low == "> 0" else v < 0):
+            raise ValueError(
+                f"gradcheck: {name} must be a finite number {low}, got {v!r}"
+                + (
+                    " (the step of the central differences; 1e-6 suits float64)"
+                    if name == "eps"
+                    else ""
+                )
+            )
     named, positional = _named_inputs(inputs)
     _check_inputs(named)
     subject = _Subject(fn, named, positional)

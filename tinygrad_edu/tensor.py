@@ -14,8 +14,9 @@ from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
-from .errors import BackwardError, BadIndexError, InputError, ShapeError
+from .errors import BackwardError, BadIndexError, InputError, NumberRangeError, ShapeError
 from .graph import MODE, LocalGrad, Node, check_forward
+from .numbers import as_real, refuse_complex
 from .versions import TrackedArray, Version, holds
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -452,11 +453,16 @@ class Tensor(Node):
             if other.data.dtype.kind != "f" and self.data.dtype.kind == "f":
                 return _make(other.data.astype(self.data.dtype), (), None, False)
             return other
-        if isinstance(other, (int, float, np.number, np.bool_)):
-            dt = self.data.dtype
+        if isinstance(other, (int, float, complex, np.number, np.bool_)):
+            refuse_complex(other, "Tensor")  # numpy would drop the imaginary part, warning only
+            dt = self._data.dtype
             if dt.kind != "f" and not isinstance(other, (bool, np.bool_, int, np.integer)):
                 dt = np.dtype(np.float64)  # int tensor ∘ 0.5 is float, not 0
-            return _make(np.asarray(other, dtype=dt), (), None, False)
+            try:
+                return _make(np.asarray(other, dtype=dt), (), None, False)
+            except OverflowError:
+                as_real(other, "Tensor")  # raises the clear error for a float overflow
+                raise NumberRangeError(f"Tensor: {other!r} does not fit in {dt}") from None
         if isinstance(other, Node):
             raise TypeError(
                 "cannot combine a Tensor with a Value; wrap the scalar as Tensor(v.data) "
@@ -498,7 +504,7 @@ class Tensor(Node):
             raise TypeError(
                 f"'**': the exponent must be a number or a Tensor, got {type(k).__name__}"
             )
-        return _ops.Pow.apply(self, k=float(k))
+        return _ops.Pow.apply(self, k=as_real(k, "'**'"))
 
     def __rpow__(self, c: Any) -> Tensor:
         """z = cᵃ = e^(a·ln c) for a number c > 0."""
@@ -935,13 +941,15 @@ class Tensor(Node):
         return (self.abs() ** float(p)).sum(dim, keepdim) ** (1.0 / p)
 
     def softmax(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
+        every = "axis" in numpy_kw and numpy_kw["axis"] is None  # numpy/scipy: all elements
         dims, _ = _dims(dim, False, numpy_kw, "softmax")
-        dims = -1 if dims is None else dims
+        dims = None if every else -1 if dims is None else dims
         return _ops.Softmax.apply(self, axis=dims)
 
     def log_softmax(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
+        every = "axis" in numpy_kw and numpy_kw["axis"] is None  # numpy/scipy: all elements
         dims, _ = _dims(dim, False, numpy_kw, "log_softmax")
-        dims = -1 if dims is None else dims
+        dims = None if every else -1 if dims is None else dims
         return _ops.LogSoftmax.apply(self, axis=dims)
 
     # -- movement --------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from operator import mul
 from typing import ClassVar
 
 from .graph import MODE, LocalGrad, Node, check_forward
+from .numbers import as_real
 
 Number = int | float
 
@@ -44,7 +45,7 @@ class Value(Node):
                 f"Value: data must be a real number (int, float, bool), got "
                 f"{type(data).__name__} {data!r}; for arrays use Tensor"
             )
-        self.data = float(data)
+        self.data = as_real(data, "Value")
         self.grad = 0.0
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -144,7 +145,7 @@ class Value(Node):
             raise TypeError(
                 f"'**': the exponent must be a number or a Value, got {type(k).__name__}"
             )
-        return Pow(float(k)).apply(self)
+        return Pow(as_real(k, "'**'")).apply(self)
 
     def __rpow__(self, c: Number) -> Value:
         if not isinstance(c, Real) or c <= 0:
@@ -246,7 +247,7 @@ def _lift(x: object, op: str) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, Real):
-        return Value(float(x), requires_grad=False)
+        return Value(as_real(x, f"'{op}'"), requires_grad=False)
     raise TypeError(
         f"'{op}': cannot combine a Value with {type(x).__name__}; use numbers or Values "
         "(a Tensor works with Tensors: wrap the scalar as Tensor(v.data))"
@@ -342,7 +343,8 @@ class Div(ValueOp):
     def apply(self, a: Value, b: Value) -> Value:
         if b.data == 0.0:
             raise ZeroDivisionError(f"'/': division by zero: {a!r} / {b!r}")
-        return _node(a.data / b.data, (a, b), (1.0 / b.data, -a.data / (b.data * b.data)), self)
+        q = a.data / b.data  # −a/b² as −(a/b)/b: b·b underflows to 0 for tiny b (5e-324)
+        return _node(q, (a, b), (1.0 / b.data, -q / b.data), self)
 
 
 class Neg(ValueOp):
@@ -387,8 +389,9 @@ class Pow(ValueOp):
             d = k * base ** (k - 1) if k != 0 else 0.0
         except ZeroDivisionError:  # 0 ** (k-1) with 0 < k < 1: the slope is vertical
             d = math.inf
-        except OverflowError:
-            d = math.inf
+        except OverflowError:  # k·aᵏ⁻¹ keeps its sign: (−4)⁵⁹⁹ < 0, so ∂z/∂a = −inf for k = 600
+            odd = base < 0 and (k - 1) % 2 == 1
+            d = math.copysign(math.inf, -k if odd else k)
         return _node(z, (a,), (d,), self)
 
 

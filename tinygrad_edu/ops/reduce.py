@@ -82,13 +82,14 @@ class Max(Function):
 
 
 class LogSoftmax(Function):
-    """zᵢ = aᵢ − log Σⱼ e^aⱼ along `axis`; ∂z/∂a = I − softmax(a) (VJP: g − s·Σg, s = softmax(a))"""
+    """zᵢ = aᵢ − log Σⱼ e^aⱼ along `axis` (an int, a tuple: jointly over those axes, or None:
+    over all); ∂z/∂a = I − softmax(a) (VJP: g − s·Σg, s = softmax(a))"""
 
     __slots__ = ("s", "axis")
     name = "log_softmax"
 
     def forward(self, a: np.ndarray, axis: int) -> np.ndarray:
-        self.axis = normalize_axes(axis, a.ndim, "log_softmax")[0]
+        self.axis = normalize_axes(axis, a.ndim, "log_softmax")
         shifted = a - a.max(axis=self.axis, keepdims=True)  # largest exponent is e⁰: no overflow
         e = np.exp(shifted)
         se = e.sum(axis=self.axis, keepdims=True)
@@ -103,13 +104,14 @@ class LogSoftmax(Function):
 
 
 class Softmax(Function):
-    """zᵢ = e^aᵢ / Σⱼ e^aⱼ along `axis`; ∂z/∂a = diag(z) − zzᵀ (VJP: z·(g − Σ g·z))"""
+    """zᵢ = e^aᵢ / Σⱼ e^aⱼ along `axis` (an int, a tuple: jointly over those axes, or None:
+    over all); ∂z/∂a = diag(z) − zzᵀ (VJP: z·(g − Σ g·z))"""
 
     __slots__ = ("z", "axis")
     name = "softmax"
 
     def forward(self, a: np.ndarray, axis: int) -> np.ndarray:
-        self.axis = normalize_axes(axis, a.ndim, "softmax")[0]
+        self.axis = normalize_axes(axis, a.ndim, "softmax")
         e = np.exp(a - a.max(axis=self.axis, keepdims=True))
         e /= e.sum(axis=self.axis, keepdims=True)
         self.z = e
