@@ -165,18 +165,22 @@ def size_curve(
     bar: ProgressBar | None = None,
 ) -> list[CurvePoint]:
     """Testing accuracy against n training examples per class (None: the whole pool, once)."""
-    points = []
-    for n in sizes:
-        reps = 1 if n is None else draws
-        runs = []
-        for r in range(reps):
-            rng = np.random.default_rng([seed, r, 0 if n is None else n])
-            x, y = sample(rng, n)
-            runs.append(_scores(x, y, x_test, y_test, steps, priors))
-            if bar is not None:
-                bar.update(1)
-        points.append(_point(float("inf") if n is None else float(n), runs))
-    return points
+    return [
+        _draws(
+            sample,
+            x_test,
+            y_test,
+            n,
+            0.0,
+            1 if n is None else draws,
+            (seed, 0 if n is None else n),
+            steps,
+            priors,
+            bar,
+            float("inf") if n is None else float(n),
+        )
+        for n in sizes
+    ]
 
 
 def noise_curve(
@@ -193,17 +197,48 @@ def noise_curve(
     bar: ProgressBar | None = None,
 ) -> list[CurvePoint]:
     """Testing accuracy against the fraction of training labels flipped, at n per class."""
-    points = []
-    for p in fractions:
-        runs = []
-        for r in range(draws):
-            rng = np.random.default_rng([seed, r, 1000 + int(round(1000 * p))])
-            x, y = sample(rng, n)
-            runs.append(_scores(x, _flip(rng, y, p), x_test, y_test, steps, priors))
-            if bar is not None:
-                bar.update(1)
-        points.append(_point(p, runs))
-    return points
+    return [
+        _draws(
+            sample,
+            x_test,
+            y_test,
+            n,
+            p,
+            draws,
+            (seed, 1000 + int(round(1000 * p))),
+            steps,
+            priors,
+            bar,
+            p,
+        )
+        for p in fractions
+    ]
+
+
+def _draws(
+    sample: Sampler,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    n: int | None,
+    flip: float,
+    draws: int,
+    key: tuple[int, int],
+    steps: int,
+    priors: str | Sequence[float],
+    bar: ProgressBar | None,
+    xpos: float,
+) -> CurvePoint:
+    """One point: `draws` seeded draws of n per class, `flip` of their labels flipped; draw r
+    uses the Generator seeded by (seed, r, position), so every point has its own draws."""
+    runs = []
+    for r in range(draws):
+        rng = np.random.default_rng([key[0], r, key[1]])
+        x, y = sample(rng, n)
+        y = _flip(rng, y, flip) if flip else y
+        runs.append(_scores(x, y, x_test, y_test, steps, priors))
+        if bar is not None:
+            bar.update(1)
+    return _point(xpos, runs)
 
 
 def curve_table(points: Sequence[CurvePoint], x_head: str) -> str:
