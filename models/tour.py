@@ -274,7 +274,7 @@ LEARNING_RATES: tuple[tuple[str, str, float], ...] = (
 def learning_rates(t: Tour, train: Any) -> None:
     """The lecture's learning-rate picture: loss against updates for η too small, right and
     too large, and Adagrad, on y = b + w·cp with raw cp from b = −120, w = −4."""
-    steps = 1000 if t.quick else 5000
+    steps = 1000 if t.quick else 3000
     b, w = closed_form(polynomial_terms(1), train)
     best = float(((train.y - b - w * train.x_cp) ** 2).sum())
     curves: dict[str, list[tuple[int, float]]] = {}
