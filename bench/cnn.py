@@ -318,6 +318,20 @@ def im2col_freed(batch: int) -> bool:
     return bool(refs) and all(r() is None for r in refs)
 
 
+def _method_names() -> dict[tuple[str, int], str]:
+    """(file, first line) → "Conv2d.backward" for the engine's ops, to label the profile."""
+    from tinygrad_edu import ops
+
+    out = {}
+    for cls in vars(ops).values():
+        if isinstance(cls, type):
+            for meth in ("forward", "backward"):
+                code = getattr(vars(cls).get(meth), "__code__", None)
+                if code is not None:
+                    out[(code.co_filename, code.co_firstlineno)] = f"{cls.__name__}.{meth}"
+    return out
+
+
 def profile(batch: int, steps: int) -> list[str]:
     """Ours at `batch` under cProfile: the functions with the most own time, as % of the step."""
     import cProfile
@@ -333,9 +347,11 @@ def profile(batch: int, steps: int) -> list[str]:
     prof.disable()
     stats = pstats.Stats(prof)
     total = stats.total_tt  # type: ignore[attr-defined]
+    names = _method_names()
     rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])  # type: ignore[attr-defined]
     out = []
     for (file, line, fn), (_, _, tottime, _, _) in rows[:10]:
+        fn = names.get((file, line), fn)
         where = f"{Path(file).parent.name}/{Path(file).name}:{line}" if line else "numpy/builtin"
         out.append(
             f"  {100 * tottime / total:5.1f}%  {tottime / steps * 1e3:6.2f} ms  {fn} ({where})"
