@@ -60,3 +60,11 @@ def test_both_networks_learn_the_synthetic_digits() -> None:
         assert res.test_accuracy > 0.5, res.name  # chance is 0.1
         assert len(res.curve["loss"]) == 2
     assert isinstance(r.cnn.model[0], nn.Conv2d)
+
+
+def test_picture_mosaic_scales_each_tile_and_leaves_white_gaps() -> None:
+    from tinygrad_edu.visualize.plots import _mosaic
+
+    tiles = np.array([[[1.0, -2.0]], [[0.0, 4.0]]])  # two 1×2 images
+    np.testing.assert_array_equal(_mosaic(tiles, symmetric=True), [[0.5, -1, np.nan, 0, 1]])
+    np.testing.assert_array_equal(_mosaic(tiles, symmetric=False), [[1, 0, np.nan, 0, 1]])

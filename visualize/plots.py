@@ -238,8 +238,16 @@ def loss_surfaces(
             handles.append(Patch(facecolor="none", hatch="///", label=text))
         i, j = np.unravel_index(np.argmin(loss), loss.shape)
         handles.append(
-            ax.scatter([w1[j]], [w2[i]], marker="*", s=180, color="#dc2626", edgecolor="white",
-                       zorder=3, label=f"minimum L = {loss[i, j]:.3g}")  # fmt: skip
+            ax.scatter(
+                [w1[j]],
+                [w2[i]],
+                marker="*",
+                s=180,
+                color="#dc2626",
+                edgecolor="white",
+                zorder=3,
+                label=f"minimum L = {loss[i, j]:.3g}",
+            )  # fmt: skip
         )
         ax.set(title=f"{name}: contours", xlabel=axis_names[0], ylabel=axis_names[1])
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize=8)
@@ -395,24 +403,44 @@ def image_rows(
     symmetric: bool = False,
 ) -> Path:
     """One row per (label, stack of images (n, h, w)): e.g. a layer's filters or its feature
-    maps. Each image is scaled to its own range (a map's activity); symmetric=True centres
-    the colour scale on 0 (a filter's signs: with cmap="RdBu_r", red > 0 > blue)."""
+    maps, drawn side by side as one mosaic per row. Each image is scaled to its own range (a
+    map's activity); symmetric=True centres the scale on 0 (a filter's signs: with
+    cmap="RdBu_r", red > 0 > blue)."""
     plt = _pyplot()
-    cols = max(len(images) for _, images in rows)
+    mosaics = [_mosaic(np.asarray(images, dtype=np.float64), symmetric) for _, images in rows]
+    widest = max(m.shape[1] / m.shape[0] for m in mosaics)
     fig, axes = plt.subplots(
-        len(rows), cols, figsize=(cols * 0.75 + 1.4, len(rows) * 0.9 + 0.5), squeeze=False
+        len(rows),
+        1,
+        figsize=(min(14.0, 1.2 + 0.9 * widest), 0.95 * len(rows) + 0.6),
+        squeeze=False,
     )
-    for (label, images), line in zip(rows, axes):
-        for i, ax in enumerate(line):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if i < len(images):
-                img = np.asarray(images[i])
-                top = float(np.abs(img).max()) or 1.0
-                lim = {"vmin": -top, "vmax": top} if symmetric else {}
-                ax.imshow(img, cmap=cmap, interpolation="nearest", **lim)
-            else:
-                ax.axis("off")
-        line[0].set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
+    colours = plt.get_cmap(cmap).with_extremes(bad="white")
+    lim = (-1.0, 1.0) if symmetric else (0.0, 1.0)
+    for (label, _), mosaic, ax in zip(rows, mosaics, axes[:, 0]):
+        ax.imshow(mosaic, cmap=colours, vmin=lim[0], vmax=lim[1], interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_ylabel(label, fontsize=7, rotation=0, ha="right", va="center")
     fig.suptitle(title, fontsize=10)
     return _save(fig, path)
+
+
+def _mosaic(images: np.ndarray, symmetric: bool) -> np.ndarray:
+    """(n, h, w) → (h, n·(w+1) − 1), each tile scaled to [−1, 1] (symmetric) or [0, 1], the
+    one-pixel gaps NaN (drawn white)."""
+    n, h, w = images.shape
+    flat = images.reshape(n, -1)
+    if symmetric:
+        scale = np.abs(flat).max(axis=1)
+        tiles = images / np.where(scale > 0, scale, 1.0)[:, None, None]
+    else:
+        lo, hi = flat.min(axis=1), flat.max(axis=1)
+        span = np.where(hi > lo, hi - lo, 1.0)
+        tiles = (images - lo[:, None, None]) / span[:, None, None]
+    out = np.full((h, n * (w + 1) - 1), np.nan)
+    for i in range(n):
+        out[:, i * (w + 1) : i * (w + 1) + w] = tiles[i]
+    return out
