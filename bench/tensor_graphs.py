@@ -10,8 +10,9 @@
 (e) fan-out memory: for i in range(100): s = s + x * (i + 1) on a 4 MB x, then backward: peak
     RSS above the start, in a fresh process each, engine and PyTorch.
 
-Times are medians with [min–max] of interleaved repeats (engine and baseline alternate). The
-machine is shared: compare the ratios printed in one run.
+Times are CPU seconds of this process (time.process_time: on a shared machine wall time also
+counts the waits for a core), medians with [min–max] of interleaved repeats (engine and baseline
+alternate); torch runs with one thread, like numpy here. Compare the ratios printed in one run.
 
     python bench/tensor_graphs.py            # full run, ~1 minute
     python bench/tensor_graphs.py --quick
@@ -38,10 +39,10 @@ def interleaved(fns: dict[str, Callable[[], object]], reps: int, inner: int) -> 
         fn()
     for _ in range(reps):
         for k, fn in fns.items():
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for _ in range(inner):
                 fn()
-            out[k].append((time.perf_counter() - t0) / inner)
+            out[k].append((time.process_time() - t0) / inner)
     return out
 
 
@@ -73,6 +74,7 @@ def bench_tiny(reps: int) -> None:
     try:
         import torch
 
+        torch.set_num_threads(1)
         at, bt, ct = (torch.tensor(v, requires_grad=True) for v in (an, bn, cn))
 
         def torch_step() -> None:
