@@ -6,6 +6,10 @@
 (b) a 1,000,000-op scalar chain, forward + backward: seconds and peak memory;
 (c) per-op overhead of a tiny Tensor op forward+backward, as a ratio to the bare numpy op.
 
+Times are CPU seconds of this process (time.process_time): on a shared machine wall time also
+counts the waits for a core. bench/scalar.py and bench/tensor_graphs.py cover the graphs off
+the fused path (the collector, backward's memory, row loops, per-op overhead).
+
     python bench/engine.py            # all three
     python bench/engine.py --quick    # smaller sizes, for a smoke run
 """
@@ -58,7 +62,7 @@ def bench_moons(steps: int) -> dict[str, float]:
     params = model.parameters()
     inputs = [[Value(a, requires_grad=False), Value(b, requires_grad=False)] for a, b in xs]
     nodes = 0
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for k in range(steps):
         scores = [model(x) for x in inputs]
         losses = [(1 - yi * s).relu() for yi, s in zip(ys, scores)]
@@ -73,7 +77,7 @@ def bench_moons(steps: int) -> dict[str, float]:
         lr = 1.0 - 0.9 * k / 100
         for p in params:
             p.data -= lr * p.grad
-    seconds = time.perf_counter() - t0
+    seconds = time.process_time() - t0
     acc = sum((s.data > 0) == (yi > 0) for s, yi in zip(scores, ys)) / len(ys)
     return {
         "seconds": seconds,
@@ -88,15 +92,15 @@ def bench_moons(steps: int) -> dict[str, float]:
 def bench_chain(n: int) -> dict[str, float]:
     before = current_rss_mb()
     x = Value(0.5, label="x")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     y = x
     for _ in range(n):
         y = y.tanh()
-    t_fwd = time.perf_counter() - t0
+    t_fwd = time.process_time() - t0
     rss = current_rss_mb() - before
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     y.backward()
-    t_bwd = time.perf_counter() - t0
+    t_bwd = time.process_time() - t0
     ok = math.isfinite(x.grad)
     del y
     return {"forward_s": t_fwd, "backward_s": t_bwd, "graph_mb": rss, "grad_finite": ok}
@@ -138,10 +142,10 @@ def bench_tensor_op(reps: int) -> list[tuple[str, float, float, float]]:
     def timeit(fn, n: int) -> float:  # type: ignore[no-untyped-def]
         samples = []
         for _ in range(7):
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             for _ in range(n):
                 fn()
-            samples.append((time.perf_counter() - t0) / n * 1e6)
+            samples.append((time.process_time() - t0) / n * 1e6)
         return statistics.median(samples)
 
     rows = []
