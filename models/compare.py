@@ -249,7 +249,12 @@ def curve_table(points: Sequence[CurvePoint], x_head: str) -> str:
             xs = "all" if pt.x == float("inf") else f"{pt.x:g}"
         else:
             xs = f"{100 * pt.x:.0f}%"
-        cells = [f"{100 * pt.mean[m]:5.1f} ± {100 * pt.std[m]:4.1f}" for m in MODELS]
+        # one fit (the whole pool, nothing drawn) has no spread to show: say so, not "± 0"
+        cells = [
+            f"{100 * pt.mean[m]:5.1f} "
+            + (f"± {100 * pt.std[m]:4.1f}" if pt.draws > 1 else "(1 fit)")
+            for m in MODELS
+        ]
         rows.append([xs, pt.draws, *cells, winners(pt)])
     return format_table([x_head, "draws", *MODELS, "best (within 1 s.e.)"], rows)
 
