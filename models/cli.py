@@ -707,16 +707,31 @@ EXPERIMENTS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ..
 )
 
 
+def _seed(text: str) -> int:
+    """--seed: an integer 0 ≤ n < 2³² (numpy's seeds), said in the option's own words."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"give a whole number ≥ 0; got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"give a whole number ≥ 0; got {n}")
+    return n
+
+
 def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     """Data problems end the command with their message (exit 2), not a traceback; a closed
     pipe ends it quietly."""
 
     def run(args: argparse.Namespace) -> int:
+        from ..fileio import check_output_dir, resolve_target
         from ..visualize import GraphvizNotFoundError, format_from_path
 
         try:
             if getattr(args, "graph", None) is not None:  # before the work, not after it
                 format_from_path(args.graph, None)
+                resolve_target(args.graph, "write --graph")
+            if getattr(args, "pictures", None) is not None:
+                check_output_dir(args.pictures, "write --pictures into")
             return fn(args)
         except (DataError, ValueError) as e:
             print(f"tinygrad-edu lecture: error: {e}", file=sys.stderr)
@@ -731,6 +746,9 @@ def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 141
+        except OSError as e:  # an output path that cannot be written (checked up front)
+            print(f"tinygrad-edu lecture: error: {e}", file=sys.stderr)
+            return 2
 
     run.__name__ = fn.__name__
     run.__doc__ = fn.__doc__
@@ -751,7 +769,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         q.add_argument("--data", type=Path, metavar="PATH", help=data_help)
         q.add_argument(
             "--seed",
-            type=int,
+            type=_seed,
             default=0,
             help="seed of synthetic data and initial weights (default 0)",
         )

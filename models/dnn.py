@@ -25,6 +25,37 @@ from .training import Curve, predict_in_batches, train_minibatch
 __all__ = ["DNNResult", "flat_images", "fit_dnn", "evaluate", "dnn_graph"]
 
 
+def available_memory() -> int | None:
+    """Bytes the kernel says a new allocation can get (MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(sizes: Sequence[int], available: int | None = None) -> int:
+    """Refuse a network that cannot fit, before allocating any of it; returns the estimate.
+
+    bytes ≈ 4·P·4 for P = Σ (n_in + 1)·n_out float32 parameters, their gradients and Adam's two
+    moments, plus 8·n_in·n_out for the largest layer drawn in float64 at initialisation.
+    """
+    layers = [(int(a) + 1) * int(b) for a, b in zip(sizes[:-1], sizes[1:])]
+    n_params = sum(layers)
+    need = 16 * n_params + 8 * max(layers, default=0)
+    have = available_memory() if available is None else available
+    if have is not None and need > have:
+        raise ValueError(
+            f"network {'-'.join(map(str, sizes))}: {n_params:,} parameters need about "
+            f"{need / 2**30:,.1f} GiB (float32 weights, gradients and Adam's two moments), but "
+            f"only {have / 2**30:,.1f} GiB is available; use smaller --hidden widths"
+        )
+    return need
+
+
 def flat_images(x: np.ndarray) -> np.ndarray:
     """(n, 28, 28) or (n, 784) images as float32 (n, 784)."""
     x = np.asarray(x)
@@ -83,6 +114,7 @@ def fit_dnn(
     y_test = np.asarray(data.y_test, dtype=np.int64)
     n_classes = len(data.class_names)
     sizes = [x.shape[1], *[int(h) for h in hidden], n_classes]
+    check_memory(sizes)
     start = time.perf_counter()
     model = MLP(sizes, activation=activation, seed=seed)
     curve = train_minibatch(

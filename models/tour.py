@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..fileio import atomic_write
+from ..fileio import atomic_write, check_output_dir
 from ..graph import Node
 from ..nn.scalar import ValueMLP
 from ..value import Value
@@ -622,6 +622,7 @@ def run_tour(out: Path, seed: int = 0, quick: bool = False, data_dir: Path | Non
             f"--data-dir {data_dir}: not a directory. Point it at the folder holding "
             "pokemon_cp_evolution.csv, pokemon_stats.csv and the MNIST IDX files."
         )
+    check_output_dir(out, "write the tour into")  # before the first step, not after
     tour = Tour(out=out, seed=seed, quick=quick, data_dir=data_dir)
     out.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
@@ -648,7 +649,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     try:
         tour = run_tour(Path(args.out), seed=args.seed, quick=args.quick, data_dir=args.data_dir)
-    except (FileNotFoundError, ValueError) as e:
+    except (OSError, ValueError) as e:
         print(f"tinygrad-edu tour: {e}", file=sys.stderr)
         return 2
     say("", summary(tour), f"done in {time.perf_counter() - start:.1f} s")

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 from tinygrad_edu.models.data import DataError, load_mnist_images, read_idx
 from tinygrad_edu.models.sources import mnist_dir
+from tinygrad_edu.visualize import dot_available, to_dot, trace
 
 from tinygrad_edu import Tensor, Value, gradcheck, nn
 from tinygrad_edu.fileio import atomic_write
@@ -441,3 +442,93 @@ def test_gradcheck_validates_its_tolerances(kw: dict, msg: str) -> None:
     x = Tensor(np.array([1.0]), requires_grad=True)
     with pytest.raises(ValueError, match=msg):
         gradcheck(lambda: (x * x).sum(), [x], **kw)
+
+
+# -- DOT: every label escaped, on every path ----------------------------------------------------
+
+HOSTILE = '<&>"'
+
+
+def _hostile_net() -> Value:
+    x = Value(1.0, label=f"x{HOSTILE}")
+    w = Value(2.0, label=f"L1.w{HOSTILE}")
+    b = Value(0.5, label=f"L1.b{HOSTILE}")
+    z = w * x + b
+    z.label = f"L1.z{HOSTILE}"  # the collapsed group's output: drawn as "out <its name>"
+    c = z.tanh()
+    c.label = f"C{HOSTILE}"
+    return c
+
+
+@pytest.mark.skipif(not dot_available(), reason="Graphviz `dot` not installed")
+def test_hostile_labels_make_valid_dot_on_every_path(tmp_path: Path) -> None:
+    c = _hostile_net()
+    c.backward()
+    sources = [
+        to_dot(c, collapse=collapse, direction=direction, edge_labels=True)
+        for collapse in (None, 1)
+        for direction in ("forward", "backward")
+    ]
+    trace(c).write_frames(tmp_path / "frames", format="dot")
+    sources += [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "frames").iterdir())]
+    for source in sources:
+        run = subprocess.run(["dot", "-Tsvg"], input=source, capture_output=True, text=True)
+        assert run.returncode == 0 and "rror" not in run.stderr, (run.stderr, source)
+        assert HOSTILE not in source  # the raw text never reaches the DOT
+
+
+# -- the command line: one clear line and exit code 2, before any work ------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    from tinygrad_edu.models.app import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as e:  # argparse's errors
+        code = int(e.code or 0)
+    out = capsys.readouterr()
+    return code, out.err
+
+
+def test_lecture_output_paths_are_checked_before_running(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _cli(capsys, "lecture", "xor", "--graph", str(tmp_path / "nope" / "g.svg"))
+    assert code == 2 and "directory" in err and "does not exist; create it first" in err
+    assert "Traceback" not in err and err.count("\n") == 1
+    (tmp_path / "dir.svg").mkdir()
+    code, err = _cli(capsys, "lecture", "xor", "--graph", str(tmp_path / "dir.svg"))
+    assert code == 2 and "dir.svg: it is a directory; give a file path" in err
+
+
+def test_tour_out_on_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "taken"
+    f.write_text("x")
+    code, err = _cli(capsys, "tour", "--out", str(f))
+    assert code == 2 and "taken: it is a file, not a folder" in err and "Traceback" not in err
+
+
+def test_graph_command_paths_names_and_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = _cli(capsys, "graph", "x*2", "--var", "x=1", "-o", str(tmp_path / "no" / "g.svg"))
+    assert code == 2 and "cannot write -o" in err and "does not exist" in err
+    code, err = _cli(capsys, "graph", "-x*2", "--var", "x=1")
+    assert code == 2 and 'put it after --, e.g. tinygrad-edu graph --var x=1 -- "-x*2"' in err
+    assert _cli(capsys, "graph", "--var", "x=1", "--", "-x*2")[0] == 0
+    assert _cli(capsys, "graph", "x*2", "--var", "ｘ=1")[0] == 0  # ｘ is x to Python's parser
+    code, err = _cli(capsys, "graph", "x", "--var", "x=1", "--label", "\udcff")  # byte 0xff
+    assert code == 2 and "--label b'\\xff': not valid UTF-8 text" in err
+    assert _cli(capsys, "graph", "x/x", "--var", "x=5e-324", "--backward")[0] == 0
+
+
+def test_seed_and_huge_networks_are_refused_up_front(capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _cli(capsys, "lecture", "regression", "--seed", "-1")
+    assert code == 2 and "argument --seed: give a whole number ≥ 0; got -1" in err
+    from tinygrad_edu.models.dnn import check_memory
+
+    # 16·P + 8·(300001·300000) = 1,443,820,800,160 + 720,002,400,000 bytes = 2,015.2 GiB
+    with pytest.raises(ValueError, match=r"90,238,800,010 parameters need about 2,015\.2 GiB"):
+        check_memory([784, 300000, 300000, 10], available=24 * 2**30)
+    assert check_memory([784, 64, 10], available=24 * 2**30) < 2**22

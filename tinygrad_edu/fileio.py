@@ -90,6 +90,29 @@ def resolve_target(path: str | os.PathLike[str], what: str = "write") -> Path:
     return target
 
 
+def check_output_dir(path: str | os.PathLike[str], what: str = "write into") -> Path:
+    """A folder that exists and is writable, or can be created: checked before the work that
+    fills it. OSError naming the folder and the fix otherwise."""
+    raw = os.fspath(path)
+    if raw == "":
+        raise FileNotFoundError(f"cannot {what} the folder: the path is empty")
+    folder = Path(raw)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(
+            f"cannot {what} {raw}: it is a file, not a folder; give a folder name"
+        )
+    existing = folder
+    while not existing.exists():  # the nearest ancestor that exists must let us create it
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"cannot {what} {raw}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"cannot {what} {raw}: {existing} is not writable; choose another folder"
+        )
+    return folder
+
+
 def _temp_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"^\.{re.escape(name)}\.(?:(\d+)\.)?[A-Za-z0-9_]+\.tmp$")
 

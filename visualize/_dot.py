@@ -508,7 +508,7 @@ def _group_label(m: GraphModel, lay: Layout, u: str, o: Options, grads: bool, co
     out = _group_output(m, lay, u)
     if out is not None and not m.order[out].is_leaf:
         node = m.order[out]
-        text = f"out {m.display(out)}: {_data_text(node, p)}"
+        text = f"out {_esc(m.display(out))}: {_data_text(node, p)}"
         if grads and node.requires_grad:
             text += '<br align="left"/>' + _grad_text(node, p)
         rows.append(text + '<br align="left"/>')

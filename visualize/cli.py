@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import types
+import unicodedata
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fileio import check_output_dir, resolve_target
 from ..value import Value
 from ._io import FORMATS, GraphvizNotFoundError
 from ._model import num
@@ -78,12 +81,38 @@ def register(subparsers: Any) -> None:
         help="also write one SVG per trace step to DIR (frame_000.svg …); implies --backward",
     )
     p.set_defaults(func=run)
+    p.error = types.MethodType(_error_with_hint, p)  # type: ignore[method-assign]
+
+
+def _error_with_hint(parser: argparse.ArgumentParser, message: str) -> None:
+    """argparse's error, plus how to pass an expression that starts with '-' (it reads -x*2
+    as an option)."""
+    if "required: EXPR" in message or "unrecognized arguments: -" in message:
+        message += (
+            '; an EXPR that starts with "-" reads as an option: put it after --, e.g. '
+            'tinygrad-edu graph --var x=1 -- "-x*2" (or write "0-x*2")'
+        )
+    argparse.ArgumentParser.error(parser, message)
+
+
+def _text(value: str, flag: str) -> str:
+    """Command-line text that is valid Unicode (a non-UTF-8 byte arrives as a surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"{flag} {value.encode('utf-8', 'surrogateescape')!r}: not valid UTF-8 text; pass "
+            "the name in UTF-8 (check the terminal's encoding)"
+        ) from None
+    return value
 
 
 def _assignments(items: list[str], flag: str, into: dict[str, float]) -> None:
     for item in items:
-        name, sep, text = item.partition("=")
-        name = name.strip()
+        name, sep, text = _text(item, flag).partition("=")
+        # the expression's names are read by Python's parser, which folds them to NFKC
+        # (ｘ is x): fold these the same way, so they match
+        name = unicodedata.normalize("NFKC", name.strip())
         if not sep or not name:
             raise InputError(f"{flag} expects NAME=NUMBER, e.g. {flag} x=2; got {item!r}")
         try:
@@ -103,6 +132,12 @@ def run(args: argparse.Namespace) -> int:
     values: dict[str, float] = {}
     params: dict[str, float] = {}
     try:
+        _text(args.label, "--label")
+        _text(args.expr, "EXPR")
+        if args.output:  # before the work, so a bad path fails now, in one line
+            resolve_target(args.output, "write -o")
+        if args.frames:
+            check_output_dir(args.frames, "write --frames into")
         _assignments(args.var, "--var", values)
         _assignments(args.param, "--param", params)
         clash = sorted(set(values) & set(params))
@@ -110,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{clash[0]!r} is given with both --var and --param; use one")
         nodes = {n: Value(v, label=n) for n, v in {**values, **params}.items()}
         out = parse_expression(args.expr, nodes, output_label=args.label)
-    except InputError as e:
+    except (InputError, OSError) as e:
         print(f"graph: {e}", file=err)
         return 2
     backward = args.backward or args.flow or bool(args.frames)
