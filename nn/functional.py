@@ -42,7 +42,7 @@ from .losses import (
     nll_loss,
     smooth_l1_loss,
 )
-from .module import Module, _lift
+from .module import Module, _lift, _pick_dim
 
 __all__ = [
     "avg_pool2d",
@@ -94,14 +94,18 @@ def relu(x: Any) -> Any:
     return _lift(x, "relu").relu()
 
 
-def softmax(x: Any, axis: int = -1) -> Tensor:
-    """sᵢ = e^zᵢ / Σⱼ e^zⱼ; ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)"""
-    return _lift(x, "softmax", tensor_only=True).softmax(axis=axis)
+def softmax(x: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """sᵢ = e^zᵢ / Σⱼ e^zⱼ along dim (torch's name; axis= as numpy; default the last axis);
+    ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)"""
+    return _lift(x, "softmax", tensor_only=True).softmax(_pick_dim(dim, axis, "softmax"))
 
 
-def log_softmax(x: Any, axis: int = -1) -> Tensor:
-    """yᵢ = zᵢ − log Σⱼ e^zⱼ (stable: the max is subtracted first); ∂yᵢ/∂zⱼ = δᵢⱼ − sⱼ"""
-    return _lift(x, "log_softmax", tensor_only=True).log_softmax(axis=axis)
+def log_softmax(x: Any, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    """yᵢ = zᵢ − log Σⱼ e^zⱼ along dim (stable: the max is subtracted first);
+    ∂yᵢ/∂zⱼ = δᵢⱼ − sⱼ"""
+    return _lift(x, "log_softmax", tensor_only=True).log_softmax(
+        _pick_dim(dim, axis, "log_softmax")
+    )
 
 
 def _is_bias(name: str) -> bool:

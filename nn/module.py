@@ -438,18 +438,43 @@ class ReLU(Module):
         return _lift(x, "ReLU").relu()
 
 
-class Softmax(Module):
-    """sᵢ = e^zᵢ / Σⱼ e^zⱼ along `axis`; ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)"""
+def _pick_dim(dim: int | None, axis: int | None, what: str) -> int:
+    """torch's dim= or numpy's axis= (not both); the last axis when neither is given (torch
+    would guess one and warn)."""
+    if dim is not None and axis is not None:
+        raise InputError(f"{what}: give dim= (torch) or axis= (numpy), not both")
+    d = dim if axis is None else axis
+    return -1 if d is None else d
 
-    def __init__(self, axis: int = -1) -> None:
+
+class Softmax(Module):
+    """Softmax(dim=None): sᵢ = e^zᵢ / Σⱼ e^zⱼ along dim (the last axis by default; axis= is
+    accepted too); ∂sᵢ/∂zⱼ = sᵢ(δᵢⱼ − sⱼ)"""
+
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
         super().__init__()
-        self.axis = axis
+        self.axis = _pick_dim(dim, axis, "Softmax")
 
     def forward(self, x: Any) -> Tensor:
-        return _lift(x, "Softmax", tensor_only=True).softmax(axis=self.axis)
+        return _lift(x, "Softmax", tensor_only=True).softmax(self.axis)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.axis}"
+
+
+class LogSoftmax(Module):
+    """LogSoftmax(dim=None): yᵢ = zᵢ − log Σⱼ e^zⱼ along dim (stable); ∂yᵢ/∂zⱼ = δᵢⱼ − sⱼ.
+    With NLLLoss it is CrossEntropyLoss in two nodes."""
+
+    def __init__(self, dim: int | None = None, *, axis: int | None = None) -> None:
+        super().__init__()
+        self.axis = _pick_dim(dim, axis, "LogSoftmax")
+
+    def forward(self, x: Any) -> Tensor:
+        return _lift(x, "LogSoftmax", tensor_only=True).log_softmax(self.axis)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.axis}"
 
 
 def _lift(x: Any, what: str, tensor_only: bool = False) -> Any:

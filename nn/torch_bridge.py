@@ -57,6 +57,7 @@ _SAME: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "Tanh": ("Tanh", ()),
     "ReLU": ("ReLU", ()),
     "Softmax": ("Softmax", (("axis", "dim"),)),
+    "LogSoftmax": ("LogSoftmax", (("axis", "dim"),)),
     "Dropout": ("Dropout", (("p", "p"),)),
     "Flatten": ("Flatten", (("start_dim", "start_dim"), ("end_dim", "end_dim"))),
     "LeakyReLU": ("LeakyReLU", (("negative_slope", "negative_slope"),)),

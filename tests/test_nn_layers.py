@@ -211,6 +211,17 @@ def test_mlp_takes_activations_by_torch_name():
         nn.MLP([2, 3, 1], activation="swishy")
 
 
+def test_softmax_takes_dim_as_torch_and_axis_as_numpy():
+    x = Tensor(np.array([[0.0, np.log(3.0)], [0.0, 0.0]]))
+    np.testing.assert_allclose(nn.Softmax(dim=1)(x).data, [[0.25, 0.75], [0.5, 0.5]])
+    np.testing.assert_allclose(nn.softmax(x, axis=1).data, [[0.25, 0.75], [0.5, 0.5]])
+    np.testing.assert_allclose(nn.softmax(x).data, [[0.25, 0.75], [0.5, 0.5]])  # last axis
+    np.testing.assert_allclose(nn.LogSoftmax(0)(x).data[:, 1], np.log([0.75, 0.25]))
+    assert repr(nn.Softmax(0)) == "Softmax(dim=0)"
+    with pytest.raises(InputError, match="not both"):
+        nn.softmax(x, 0, axis=1)
+
+
 def test_activation_arguments_are_checked():
     with pytest.raises(InputError, match="inplace=True is not supported"):
         nn.LeakyReLU(inplace=True)

@@ -116,6 +116,7 @@ def _examples() -> dict[str, tuple[nn.Module, tuple[int, ...]]]:
         "Tanh": act(nn.Tanh()),
         "ReLU": act(nn.ReLU()),
         "Softmax": act(nn.Softmax(axis=0)),
+        "LogSoftmax": act(nn.LogSoftmax(dim=1)),
         "Dropout": act(nn.Dropout(0.3)),  # eval mode in these tests: the identity on both sides
         "Flatten": (nn.Sequential(nn.Flatten(), _lin(12, 3, 3)), (5, 3, 2, 2)),
         "LeakyReLU": act(nn.LeakyReLU(0.2)),

@@ -364,6 +364,10 @@ ACTS = [
     ("Softsign", "softsign", {}),
     ("Mish", "mish", {}),
     ("LogSigmoid", "logsigmoid", {}),
+    ("Softmax", "softmax", {"dim": 0}),
+    ("Softmax", "softmax", {"dim": -1}),
+    ("LogSoftmax", "log_softmax", {"dim": 1}),
+    ("LogSoftmax", "log_softmax", {"dim": 0}),
 ]
 ACT_X = np.concatenate([np.linspace(-8, 8, 37) + 0.013, [-30.0, 25.0]]).reshape(3, 13)
 
