@@ -23,8 +23,12 @@ class Add(Function):
         self.sa, self.sb = a.shape, b.shape
         return a + b
 
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return unbroadcast(g, self.sa), unbroadcast(g, self.sb)
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_grad
+        return (
+            unbroadcast(g, self.sa) if need_a else None,
+            unbroadcast(g, self.sb) if need_b else None,
+        )
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return LocalGrad("∂{z}/∂{0} = 1", None), LocalGrad("∂{z}/∂{1} = 1", None)
@@ -40,8 +44,12 @@ class Sub(Function):
         self.sa, self.sb = a.shape, b.shape
         return a - b
 
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return unbroadcast(g, self.sa), unbroadcast(-g, self.sb)
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        need_a, need_b = self.needs_grad
+        return (
+            unbroadcast(g, self.sa) if need_a else None,
+            unbroadcast(-g, self.sb) if need_b else None,
+        )
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return LocalGrad("∂{z}/∂{0} = 1", None), LocalGrad("∂{z}/∂{1} = −1", None)
@@ -57,8 +65,15 @@ class Mul(Function):
         self.a, self.b = a, b
         return a * b
 
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return unbroadcast(g * self.b, self.a.shape), unbroadcast(g * self.a, self.b.shape)
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+        # Only the sides that require a gradient: x · constant computes one product, not two
+        # (a 10,000-op chain y = y·k + x of 64 elements, collector paused, medians of 3
+        # interleaved runs: 193 → 167 ms).
+        need_a, need_b = self.needs_grad
+        return (
+            unbroadcast(g * self.b, self.a.shape) if need_a else None,
+            unbroadcast(g * self.a, self.b.shape) if need_b else None,
+        )
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return LocalGrad("∂{z}/∂{0} = {1}", self.b), LocalGrad("∂{z}/∂{1} = {0}", self.a)
@@ -74,10 +89,14 @@ class Div(Function):
         self.a, self.b = a, b
         return a / b
 
-    def backward(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def backward(self, g: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         a, b = self.a, self.b
+        need_a, need_b = self.needs_grad
         gb = g / b
-        return unbroadcast(gb, a.shape), unbroadcast(-gb * a / b, b.shape)
+        return (
+            unbroadcast(gb, a.shape) if need_a else None,
+            unbroadcast(-gb * a / b, b.shape) if need_b else None,
+        )
 
     def local_grads(self) -> tuple[LocalGrad, ...]:
         return LocalGrad("∂{z}/∂{0} = 1/{1}", self.b), LocalGrad("∂{z}/∂{1} = −{0}/{1}²", self.a)
