@@ -94,6 +94,8 @@ def logsigmoid(input: Any) -> Tensor:
 class LeakyReLU(Module):
     """LeakyReLU(negative_slope=0.01): z if z > 0 else slope·z"""
 
+    relu_like = True  # MLP's init="auto": He
+
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         _no_inplace(inplace, "LeakyReLU")
@@ -108,6 +110,8 @@ class LeakyReLU(Module):
 
 class ELU(Module):
     """ELU(alpha=1.0): z if z > 0 else α(eᶻ − 1)"""
+
+    relu_like = True  # MLP's init="auto": He
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
@@ -124,6 +128,8 @@ class ELU(Module):
 class GELU(Module):
     """GELU(approximate="none"): z·Φ(z) exactly (erf) or with torch's tanh approximation"""
 
+    relu_like = True  # MLP's init="auto": He
+
     def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         if approximate not in ("none", "tanh"):
@@ -139,6 +145,8 @@ class GELU(Module):
 
 class SiLU(Module):
     """SiLU(): z·σ(z) (swish)"""
+
+    relu_like = True  # MLP's init="auto": He
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
@@ -182,6 +190,8 @@ class Hardtanh(Module):
 class ReLU6(Module):
     """ReLU6(): min(max(0, z), 6)"""
 
+    relu_like = True  # MLP's init="auto": He
+
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         _no_inplace(inplace, "ReLU6")
@@ -199,6 +209,8 @@ class Softsign(Module):
 
 class Mish(Module):
     """Mish(): z·tanh(softplus(z))"""
+
+    relu_like = True  # MLP's init="auto": He
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()

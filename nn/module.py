@@ -434,6 +434,8 @@ class Tanh(Module):
 class ReLU(Module):
     """a = max(0, z); ∂a/∂z = 1[z>0]"""
 
+    relu_like = True  # MLP's init="auto" is He for it (half the inputs zeroed: twice the variance)
+
     def forward(self, x: Any) -> Any:
         return _lift(x, "ReLU").relu()
 
@@ -572,7 +574,8 @@ class MLP(Module):
 
     MLP([784, 256, 128, 10], activation="sigmoid") has layers.0 (784→256), layers.1
     (256→128), layers.2 (128→10); parameters layers.0.weight, layers.0.bias, …
-    init="auto" is Xavier for sigmoid/tanh and He for relu.
+    init="auto" is He for relu and its kin (leaky relu, relu6, elu, gelu, silu, mish: the
+    activations whose class says relu_like) and Xavier otherwise.
     """
 
     def __init__(
@@ -591,7 +594,7 @@ class MLP(Module):
         self.activation = make_activation(activation, "MLP")
         self.output_activation = make_activation(output_activation, "MLP output_activation")
         if init == "auto":
-            init = "he" if isinstance(self.activation, ReLU) else "xavier"
+            init = "he" if getattr(self.activation, "relu_like", False) else "xavier"
         rng = make_rng(seed, "MLP")
         self.layers = ModuleList(
             Linear(a, b, bias=bias, init=init, std=std, seed=rng, dtype=dtype)

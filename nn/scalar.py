@@ -36,7 +36,6 @@ from .module import (
     ACTIVATIONS,
     Module,
     ModuleList,
-    ReLU,
     check_sizes,
     make_activation,
 )
@@ -177,7 +176,7 @@ class ValueMLP(Module):
         act = make_activation(activation, "ValueMLP")
         out_act = make_activation(output_activation, "ValueMLP output_activation")
         if init == "auto":
-            init = "he" if isinstance(act, ReLU) else "xavier"
+            init = "he" if getattr(act, "relu_like", False) else "xavier"
         rng = make_rng(seed, "ValueMLP")
         pairs = list(zip(self.sizes[:-1], self.sizes[1:]))
         if weights is not None and len(weights) != len(pairs):

@@ -280,3 +280,15 @@ def test_unseeded_dropout_draws_from_the_default_generator_at_call_time(restore_
     first = seeded(x).data
     manual_seed(3)
     assert not np.array_equal(seeded(x).data, first)
+
+
+@pytest.mark.parametrize(
+    ("act", "init"),
+    [("leaky_relu", "he"), ("gelu", "he"), ("silu", "he"), ("relu6", "he"), ("elu", "he"),
+     ("mish", "he"), ("softsign", "xavier"), ("logsigmoid", "xavier"), ("tanh", "xavier")],
+)
+def test_mlp_auto_init_is_he_for_the_relu_family(act, init):
+    auto = nn.MLP([5, 7, 3], activation=act, seed=4)
+    explicit = nn.MLP([5, 7, 3], activation=act, init=init, seed=4)
+    for a, b in zip(auto.parameters(), explicit.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
