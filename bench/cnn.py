@@ -29,7 +29,6 @@ import importlib.util
 import os
 import statistics
 import sys
-import time
 import tracemalloc
 import weakref
 from pathlib import Path
@@ -259,30 +258,11 @@ def quartiles(xs: list[float]) -> tuple[float, float, float]:
 def time_batch(
     impls: list[Any], batch: int, rounds: int, steps: int, warmup: int, settle: float
 ) -> dict[str, list[float]]:
-    """ms per step of each implementation in every round; rounds interleave them, rotating
-    the order. Before switching between thread pools (OpenBLAS for ours and numpy, OpenMP for
-    torch) the run pauses `settle` s, so spinning idle workers do not steal the cores."""
+    """ms per step of each implementation in every round (bench/mlp.py's time_rounds:
+    interleaved, rotating order, a pause when switching between thread pools)."""
     x, y = data(batch)
     pairs = [(impl, inputs_for(impl, x, y)) for impl in impls]
-    for impl, feed in pairs:
-        for _ in range(warmup):
-            impl.step(*feed)
-        time.sleep(settle)
-    times: dict[str, list[float]] = {impl.name: [] for impl in impls}
-    clock = time.perf_counter
-    pool = pairs[-1][0].pool
-    for r in range(rounds):
-        k = r % len(pairs)
-        for impl, feed in pairs[k:] + pairs[:k]:
-            if impl.pool != pool:
-                time.sleep(settle)
-                pool = impl.pool
-            impl.step(*feed)
-            t0 = clock()
-            for _ in range(steps):
-                impl.step(*feed)
-            times[impl.name].append((clock() - t0) / steps * 1e3)
-    return times
+    return _mlp.time_rounds(pairs, rounds, steps, warmup, settle)
 
 
 def peak_memory(impl: Any, batch: int) -> tuple[float, float]:

@@ -295,22 +295,37 @@ def check_agreement(impls: list[Any]) -> list[str]:
 def time_batch(
     impls: list[Any], batch: int, rounds: int, steps: int, warmup: int, settle: float
 ) -> dict[str, float]:
-    """Median over interleaved rounds of ms per step; the order rotates every round.
+    """Median over interleaved rounds of ms per step (see time_rounds), and the median and
+    quartiles of the per-round ratio ours/numpy."""
+    x, y = data(batch, dtype=str(impls[0].weights()[0].dtype))
+    feeds = [inputs_for(impl, x, y) for impl in impls]
+    times = time_rounds(list(zip(impls, feeds)), rounds, steps, warmup, settle)
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    # ours/numpy per round (each round times both back to back): its median and quartiles
+    ratios = sorted(a / b for a, b in zip(times["ours"], times["numpy"]))
+    q = len(ratios) // 4
+    med["ours/numpy"] = statistics.median(ratios)
+    med["ours/numpy q1"], med["ours/numpy q3"] = ratios[q], ratios[-1 - q]
+    return med
+
+
+def time_rounds(
+    pairs: list[tuple[Any, tuple[Any, ...]]], rounds: int, steps: int, warmup: int, settle: float
+) -> dict[str, list[float]]:
+    """ms per step of each (implementation, its inputs) in every round; the rounds interleave
+    the implementations and rotate their order (bench/cnn.py times with this too).
 
     Each timed block starts with one untimed step. Before a block that uses another thread
     pool than the previous one (numpy's OpenBLAS threads, shared by ours and numpy, or torch's
     OpenMP threads) the run pauses `settle` seconds: idle OpenBLAS workers keep spinning for
     up to ~0.1 s and would take the cores from the next implementation.
     """
-    x, y = data(batch, dtype=str(impls[0].weights()[0].dtype))
-    feeds = [inputs_for(impl, x, y) for impl in impls]
-    for impl, feed in zip(impls, feeds):
+    for impl, feed in pairs:
         for _ in range(warmup):
             impl.step(*feed)
         time.sleep(settle)
-    times: dict[str, list[float]] = {impl.name: [] for impl in impls}
+    times: dict[str, list[float]] = {impl.name: [] for impl, _ in pairs}
     clock = time.perf_counter
-    pairs = list(zip(impls, feeds))
     pool = pairs[-1][0].pool
     for r in range(rounds):
         k = r % len(pairs)
@@ -324,13 +339,7 @@ def time_batch(
             for _ in range(steps):
                 step(*feed)
             times[impl.name].append((clock() - t0) / steps * 1e3)
-    med = {name: statistics.median(ts) for name, ts in times.items()}
-    # ours/numpy per round (each round times both back to back): its median and quartiles
-    ratios = sorted(a / b for a, b in zip(times["ours"], times["numpy"]))
-    q = len(ratios) // 4
-    med["ours/numpy"] = statistics.median(ratios)
-    med["ours/numpy q1"], med["ours/numpy q3"] = ratios[q], ratios[-1 - q]
-    return med
+    return times
 
 
 def rss_run(steps: int, batch: int) -> None:
