@@ -211,3 +211,28 @@ def test_float32_stays_float32() -> None:
     z = ops.AvgPool2d.apply(z, kernel_size=2)
     z.sum().backward()
     assert z.data.dtype == x.grad.dtype == w.grad.dtype == np.float32
+
+
+def test_a_weight_changed_between_forward_and_backward_is_refused() -> None:
+    """conv2d saves W (for ∂C/∂x) and a copy of the input patches (for ∂C/∂W): changing W in
+    place raises, changing the input does not change the gradients."""
+    from tinygrad_edu import BackwardError
+
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(1, 2, 5, 5)), requires_grad=True)
+    w = Tensor(rng.normal(size=(3, 2, 3, 3)), requires_grad=True)
+    z = ops.Conv2d.apply(x, w)
+    w.data[0, 0, 0, 0] += 1.0
+    with pytest.raises(BackwardError, match="modified in place"):
+        z.sum().backward()
+
+    w2 = Tensor(rng.normal(size=(3, 1, 3, 3)), requires_grad=True)
+    x2 = Tensor(rng.normal(size=(1, 1, 5, 5)))
+    ref = ops.Conv2d.apply(Tensor(x2.data.copy()), w2)
+    ref.sum().backward()
+    expected = w2.grad.copy()
+    w2.grad = None
+    z2 = ops.Conv2d.apply(x2, w2)
+    x2.data[...] = 0.0  # the patches were copied at forward time
+    z2.sum().backward()
+    np.testing.assert_array_equal(w2.grad, expected)
