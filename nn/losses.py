@@ -389,12 +389,22 @@ def smooth_l1_loss(input: Any, target: Any, reduction: str = "mean", beta: float
 
 
 class _Loss(Module):
-    """A loss as a module: loss_fn(input, target) calls the function with the stored options."""
+    """A loss as a module: loss_fn(input, target) calls the function with the stored options.
+    A weight (and pos_weight) is a buffer, as torch's: in state_dict() under "weight"."""
 
     def __init__(self, reduction: str = "mean") -> None:
         super().__init__()
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
+
+    def _weight_buffer(self, key: str, weight: Any) -> None:
+        if weight is None:
+            object.__setattr__(self, key, None)
+            return
+        w = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+        if w.dtype.kind not in "biuf":
+            raise InputTypeError(f"{type(self).__name__}: {key} must hold numbers, got {w.dtype}")
+        self.register_buffer(key, np.array(w, dtype=np.float64))
 
     def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
@@ -413,7 +423,8 @@ class CrossEntropyLoss(_Loss):
         label_smoothing: float = 0.0,
     ) -> None:
         super().__init__(reduction)
-        self.weight, self.ignore_index, self.label_smoothing = weight, ignore_index, label_smoothing
+        self._weight_buffer("weight", weight)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return cross_entropy(
@@ -428,7 +439,8 @@ class NLLLoss(_Loss):
         self, weight: Any = None, *, ignore_index: int = -100, reduction: str = "mean"
     ) -> None:
         super().__init__(reduction)
-        self.weight, self.ignore_index = weight, ignore_index
+        self._weight_buffer("weight", weight)
+        self.ignore_index = ignore_index
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
@@ -439,7 +451,7 @@ class BCELoss(_Loss):
 
     def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self.weight = weight
+        self._weight_buffer("weight", weight)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return binary_cross_entropy(input, target, self.weight, self.reduction)
@@ -452,7 +464,8 @@ class BCEWithLogitsLoss(_Loss):
         self, weight: Any = None, *, reduction: str = "mean", pos_weight: Any = None
     ) -> None:
         super().__init__(reduction)
-        self.weight, self.pos_weight = weight, pos_weight
+        self._weight_buffer("weight", weight)
+        self._weight_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Any, target: Any) -> Tensor:
         return binary_cross_entropy_with_logits(

@@ -381,3 +381,15 @@ def test_activations_match_torch(module, function, kw):
         lambda a: getattr(F, function)(a, **kw),
         ACT_X,
     )
+
+
+def test_loss_weights_are_buffers_in_state_dict_as_torch():
+    ours = nn.CrossEntropyLoss(weight=W)
+    theirs = torch.nn.CrossEntropyLoss(weight=t(W))
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
+    np.testing.assert_array_equal(ours.state_dict()["weight"], theirs.state_dict()["weight"])
+    both = nn.BCEWithLogitsLoss(weight=WB, pos_weight=[1.0, 2.0, 3.0])
+    tboth = torch.nn.BCEWithLogitsLoss(weight=t(WB), pos_weight=t([1.0, 2.0, 3.0]))
+    assert list(both.state_dict()) == list(tboth.state_dict()) == ["weight", "pos_weight"]
+    assert nn.MSELoss().state_dict() == {} and nn.NLLLoss().state_dict() == {}
+    assert ours.parameters() == []  # not learned
