@@ -249,6 +249,15 @@ def _binary(input: Any, target: Any, weight: Any, what: str) -> tuple[Tensor, np
     return p, t.astype(dtype, copy=False), w
 
 
+def _weighted(
+    op: type, x: Tensor, t: np.ndarray, w: np.ndarray | None, reduction: str, **options: Any
+) -> Tensor:
+    """The fused op alone without a weight; else its per-element losses · w, then reduced."""
+    if w is None:
+        return op.apply(x, target=t, reduction=reduction, **options)
+    return _reduce(op.apply(x, target=t, reduction="none", **options) * Tensor(w), reduction)
+
+
 def binary_cross_entropy(
     input: Any,
     target: Any,
@@ -272,10 +281,7 @@ def binary_cross_entropy(
     what = "binary_cross_entropy"
     _check_reduction(reduction, what)
     p, t, w = _binary(input, target, weight, what)
-    if w is None:
-        return _ops.BinaryCrossEntropyProb.apply(p, target=t, reduction=reduction)
-    per = _ops.BinaryCrossEntropyProb.apply(p, target=t, reduction="none") * Tensor(w)
-    return _reduce(per, reduction)
+    return _weighted(_ops.BinaryCrossEntropyProb, p, t, w, reduction)
 
 
 def binary_cross_entropy_with_logits(
@@ -299,10 +305,7 @@ def binary_cross_entropy_with_logits(
         raise ShapeError(
             f"{what}: pos_weight of shape {pw.shape} does not broadcast to the logits {z.shape}"
         )
-    if w is None:
-        return _ops.BinaryCrossEntropy.apply(z, target=t, reduction=reduction, pos_weight=pw)
-    per = _ops.BinaryCrossEntropy.apply(z, target=t, reduction="none", pos_weight=pw)
-    return _reduce(per * Tensor(w), reduction)
+    return _weighted(_ops.BinaryCrossEntropy, z, t, w, reduction, pos_weight=pw)
 
 
 # ---------------------------------------------------------------------------------------------
