@@ -239,8 +239,30 @@ def design_matrix(terms: Sequence[Term], data: RegressionData) -> np.ndarray:
     cols = []
     for t in terms:
         m = _mask(data, t.species).astype(np.float64)
-        cols.append(m if t.variable is None else m * _column(data, t.variable) ** t.power)
-    return np.stack(cols, axis=1)
+        if t.variable is None:
+            cols.append(m)
+            continue
+        x = _column(data, t.variable)
+        with np.errstate(over="ignore", invalid="ignore"):  # said below, as one clear error
+            col = m * x**t.power
+        bad = np.flatnonzero(~np.isfinite(col))
+        if bad.size:
+            n = int(bad[0])
+            raise ValueError(
+                f"{data.source}: {t.variable} = {x[n]:g} (row {n + 1}"
+                + (f", {data.names[n]}" if data.names is not None else "")
+                + f") makes the feature {t.variable}^{t.power} overflow float64; values this "
+                "large cannot be fitted: rescale the column (e.g. divide it by 1000)"
+            )
+        cols.append(col)
+    phi = np.stack(cols, axis=1)
+    if phi.size and np.abs(phi).max() > 1e150:  # the fit's sums of squares would overflow
+        n, j = np.unravel_index(int(np.abs(phi).argmax()), phi.shape)
+        raise ValueError(
+            f"{data.source}: the feature {terms[j].name} of row {n + 1} is {phi[n, j]:g}; the "
+            "fit's sums of squares overflow float64 beyond about 1e150: rescale the column"
+        )
+    return phi
 
 
 def _penalized(terms: Sequence[Term]) -> np.ndarray:

@@ -532,3 +532,19 @@ def test_seed_and_huge_networks_are_refused_up_front(capsys: pytest.CaptureFixtu
     with pytest.raises(ValueError, match=r"90,238,800,010 parameters need about 2,015\.2 GiB"):
         check_memory([784, 300000, 300000, 10], available=24 * 2**30)
     assert check_memory([784, 64, 10], available=24 * 2**30) < 2**22
+
+
+@pytest.mark.parametrize(
+    ("cp", "degree", "what"),
+    [(1e308, 1, "w·cp of row 1 is 1e\\+308"), (1e200, 2, "cp = 1e\\+200 .* cp\\^2 overflow")],
+)
+def test_huge_values_in_the_data_are_one_clear_error(cp: float, degree: int, what: str) -> None:
+    from tinygrad_edu.models.data import lecture_cp_split
+    from tinygrad_edu.models.regression import fit_regression, polynomial_terms
+
+    split = lecture_cp_split()
+    split.train.x_cp[0] = cp  # a 1e308 typed into the CSV
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # none leaks before the error
+        with pytest.raises(ValueError, match=rf"{what}.*rescale the column"):
+            fit_regression(polynomial_terms(degree), split.train, split.test)

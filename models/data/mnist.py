@@ -145,9 +145,11 @@ def _read_mnist(
     return p, _read_idx(p, want, what, max_bytes)[1]
 
 
-def load_mnist_images(path: PathLike, flatten: bool = False) -> np.ndarray:
+def load_mnist_images(
+    path: PathLike, flatten: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> np.ndarray:
     """MNIST images (magic 2051) as float32 in [0, 1]: (n, rows, cols), or (n, rows*cols)."""
-    p, arr = _read_mnist(path, _MNIST_IMAGES, "images")
+    p, arr = _read_mnist(path, _MNIST_IMAGES, "images", max_bytes)
     n, rows, cols = arr.shape
     if n == 0 or rows == 0 or cols == 0:
         raise DataError(f"{p}, bytes 4-15: dimensions {n} x {rows} x {cols}; nothing to load.")
@@ -155,9 +157,9 @@ def load_mnist_images(path: PathLike, flatten: bool = False) -> np.ndarray:
     return images.reshape(n, rows * cols) if flatten else images
 
 
-def load_mnist_labels(path: PathLike) -> np.ndarray:
+def load_mnist_labels(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> np.ndarray:
     """MNIST labels (magic 2049) as int64 digits 0..9."""
-    p, arr = _read_mnist(path, _MNIST_LABELS, "labels")
+    p, arr = _read_mnist(path, _MNIST_LABELS, "labels", max_bytes)
     if arr.shape[0] == 0:
         raise DataError(f"{p}, bytes 4-7: zero labels; nothing to load.")
     bad = np.flatnonzero(arr > 9)
