@@ -239,20 +239,36 @@ def _temps(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
 
 
+def _start_saver(target: Path) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    p = subprocess.Popen(
+        [sys.executable, "-c", _SAVER, str(target), "0"], stdout=subprocess.PIPE, env=env
+    )
+    assert p.stdout is not None and p.stdout.readline().strip() == b"ready"
+    return p
+
+
+def _wait_for_temp(folder: Path, p: subprocess.Popen[bytes], extra: float) -> bool:
+    """Wait until the saver has a write in progress (its temp file exists), then `extra` s."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and p.poll() is None:
+        if _temps(folder):
+            time.sleep(extra)
+            return True
+        time.sleep(0.0005)
+    return False
+
+
 def test_sigkill_during_save_keeps_the_old_file_and_the_next_save_cleans_up(
     tmp_path: Path,
 ) -> None:
     target = tmp_path / "model.npz"
     good = nn.Linear(1000, 1000, seed=0, dtype=np.float64)
     nn.save(good, target)
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     killed_mid_write = 0
     for i in range(5):
-        p = subprocess.Popen(
-            [sys.executable, "-c", _SAVER, str(target), "0"], stdout=subprocess.PIPE, env=env
-        )
-        assert p.stdout is not None and p.stdout.readline().strip() == b"ready"
-        time.sleep(0.05 + 0.03 * i)
+        p = _start_saver(target)
+        _wait_for_temp(tmp_path, p, 0.002 * i)
         p.send_signal(signal.SIGKILL)
         p.wait()
         killed_mid_write += bool(_temps(tmp_path))
@@ -266,13 +282,9 @@ def test_sigkill_during_save_keeps_the_old_file_and_the_next_save_cleans_up(
 
 def test_sigterm_during_save_removes_its_temp_file(tmp_path: Path) -> None:
     target = tmp_path / "model.npz"
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     for i in range(3):
-        p = subprocess.Popen(
-            [sys.executable, "-c", _SAVER, str(target), "0"], stdout=subprocess.PIPE, env=env
-        )
-        assert p.stdout is not None and p.stdout.readline().strip() == b"ready"
-        time.sleep(0.05 + 0.03 * i)
+        p = _start_saver(target)
+        _wait_for_temp(tmp_path, p, 0.002 * i)
         p.send_signal(signal.SIGTERM)
         assert p.wait() == -signal.SIGTERM  # terminated as SIGTERM does
         assert _temps(tmp_path) == []

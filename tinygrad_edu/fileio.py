@@ -152,16 +152,21 @@ def remove_stale_temps(target: Path) -> list[Path]:
 
 
 @contextmanager
-def _removed_on_sigterm(tmp: str) -> Iterator[None]:
-    """While writing, SIGTERM removes the temp file, then terminates as it would have."""
+def _removed_on_sigterm(target: Path) -> Iterator[None]:
+    """While writing, SIGTERM removes this process's temp files of `target` (found by name, so
+    one made an instant before the handler knew its name goes too), then terminates as it
+    would have."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers belong to the main thread; the next write cleans up instead
         return
     previous = signal.getsignal(signal.SIGTERM)
 
     def handler(signum: int, frame: Any) -> None:
+        mine = f".{target.name}.{os.getpid()}."
         try:
-            os.unlink(tmp)
+            for entry in os.scandir(target.parent):
+                if entry.name.startswith(mine) and entry.name.endswith(".tmp"):
+                    os.unlink(entry.path)
         except OSError:
             pass
         signal.signal(signal.SIGTERM, previous)
@@ -189,20 +194,27 @@ def atomic_open(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         mode = target.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = _new_file_mode()
+    with _removed_on_sigterm(target):  # installed before the temp file exists
+        try:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
+            )
+        except OSError as e:
+            raise type(e)(e.errno, f"cannot write {raw}: {e.strerror}") from None
+        with _written_or_removed(fd, tmp, target, mode, raw) as f:
+            yield f
+
+
+@contextmanager
+def _written_or_removed(fd: int, tmp: str, target: Path, mode: int, raw: str) -> Iterator[BinaryIO]:
+    """The temp file to write; renamed over target at the end, removed on any error."""
     try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent
-        )
-    except OSError as e:
-        raise type(e)(e.errno, f"cannot write {raw}: {e.strerror}") from None
-    try:
-        with _removed_on_sigterm(tmp):
-            with os.fdopen(fd, "wb") as f:
-                yield f
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, target)
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException as e:
         try:
             os.unlink(tmp)
