@@ -30,7 +30,8 @@ from ..graph import Node
 from ..nn.scalar import ValueMLP
 from ..value import Value
 from ..visualize import GraphvizNotFoundError, plots, render, trace
-from .compare import MODELS, curve_table, shared_gaussian_case, size_curve
+from .compare import MODELS, curve_table, pool_sampler, shared_gaussian_case, size_curve
+from .data import FEATURES_SIX, load_water_normal
 from .dnn import dnn_graph, fit_dnn
 from .generative import GaussianClassifier
 from .logistic import compare_classifiers, loss_comparison, loss_surfaces
@@ -454,34 +455,48 @@ def step3_classification(t: Tour) -> None:
 
 def learning_curves(t: Tour) -> None:
     """Generative vs discriminative as the training set shrinks, on the case built for the
-    generative assumption (shared Σ); `lecture compare` runs the full version and real data."""
-    sample, x_test, y_test, text = shared_gaussian_case(seed=t.seed, n_test=2000)
-    sizes = (3, 5, 10, 20, 40) if t.quick else (3, 5, 10, 20, 40, 100)
+    generative assumption (shared Σ) and, with --data-dir, on the real Water vs Normal stats;
+    `lecture compare` runs the full version (more draws, label noise)."""
     draws, steps = (3, 150) if t.quick else (8, 300)
-    pts = size_curve(sample, x_test, y_test, sizes, draws=draws, seed=t.seed, steps=steps)
-    table = curve_table(pts, "n per class")
+    cases = [("shared-Σ Gaussians, 6 features", *shared_gaussian_case(seed=t.seed, n_test=2000))]
+    cases[0] = (*cases[0], (3, 5, 10, 20, 40) if t.quick else (3, 5, 10, 20, 40, 100))
+    path = t.data_file("pokemon_stats.csv") if t.data_dir is not None else None
+    if path is not None:
+        real = load_water_normal(path, features=FEATURES_SIX)
+        text = (
+            f"{path}: Water vs Normal on the six stats, testing on the {len(real.y_test)} "
+            "Pokemon of # ≥ 400"
+        )
+        pool = pool_sampler(real.x_train, real.y_train)
+        cases.append(
+            ("Water vs Normal, six stats", pool, real.x_test, real.y_test, text, (3, 5, 10, 20, 40))
+        )
     how = (
         f"mean ± std testing accuracy % over {draws} seeded draws per size; logistic "
         f"regression: {steps} gradient-descent steps (`tinygrad-edu lecture compare` runs more "
-        "draws, label noise and the real data)"
+        "draws and label noise)"
     )
-    say(f"learning curves, data: {text}", how, table)
-    t.text("3_classification/learning_curves.txt", f"data: {text}\n{how}\n\n{table}")
+    panels, texts = {}, []
+    for name, sample, x_test, y_test, text, sizes in cases:
+        pts = size_curve(sample, x_test, y_test, sizes, draws=draws, seed=t.seed, steps=steps)
+        table = curve_table(pts, "n per class")
+        say(f"learning curves, data: {text}", how, table)
+        texts.append(f"data: {text}\n{how}\n\n{table}")
+        panels[name] = {
+            m: ([q.x for q in pts], [q.mean[m] for q in pts], [q.std[m] for q in pts])
+            for m in MODELS
+        }
+    t.text("3_classification/learning_curves.txt", "\n\n".join(texts))
     t.figure(
         "3_classification/learning_curves.png",
         "learning curves",
         lambda p: plots.curves_with_spread(
             p,
-            {
-                "shared-Σ Gaussians, 6 features": {
-                    m: ([q.x for q in pts], [q.mean[m] for q in pts], [q.std[m] for q in pts])
-                    for m in MODELS
-                }
-            },
+            panels,
             f"Generative vs discriminative as data shrinks (± 1 std over {draws} draws)",
             "testing accuracy",
-            ["training examples per class"],
-            logx=[True],
+            ["training examples per class"] * len(panels),
+            logx=[True] * len(panels),
         ),
     )
 

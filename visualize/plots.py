@@ -388,6 +388,9 @@ def curves_with_spread(
             ax.fill_between(xa, m - s, m + s, alpha=0.12)
         if logx is not None and logx[i]:
             ax.set_xscale("log")
+            ticks = sorted({float(v) for x, _, _ in lines.values() for v in x})
+            ax.set_xticks(ticks, [f"{v:g}" for v in ticks])  # the sizes themselves, no 3×10⁰
+            ax.minorticks_off()
         ax.set(title=name, xlabel=xlabels[i], ylabel=ylabel)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
