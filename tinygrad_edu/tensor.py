@@ -528,7 +528,7 @@ class Tensor(Node):
 
     def __getitem__(self, index: Any) -> Tensor:
         out = self
-        for step in _torch_index_steps(index):  # ints first, then arrays: torch's shapes
+        for step in _fn.torch_index_steps(index):  # ints first, then arrays: torch's shapes
             out = _ops.GetItem.apply(out, index=step)
         return out
 
@@ -623,12 +623,12 @@ class Tensor(Node):
 
     def any(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
         """True where any element along dim is nonzero (no gradient)."""
-        dims, keep = _dims(dim, keepdim, numpy_kw, "any")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "any")
         return _make(np.asarray(self.data.any(axis=dims, keepdims=keep)), (), None, False)
 
     def all(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
         """True where every element along dim is nonzero (no gradient)."""
-        dims, keep = _dims(dim, keepdim, numpy_kw, "all")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "all")
         return _make(np.asarray(self.data.all(axis=dims, keepdims=keep)), (), None, False)
 
     # -- in place (PyTorch's rules) --------------------------------------------------------------
@@ -790,11 +790,11 @@ class Tensor(Node):
     # -- activations (compositions of the primitives above, except softplus) --------------------
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """a if a > 0 else slope·a."""
-        return where(self > 0, self, self * negative_slope)
+        return _fn.where(self > 0, self, self * negative_slope)
 
     def elu(self, alpha: float = 1.0) -> Tensor:
         """a if a > 0 else α(eᵃ − 1); expm1 sees min(a, 0) so no branch overflows."""
-        return where(self > 0, self, self.clip(high=0.0).expm1() * alpha)
+        return _fn.where(self > 0, self, self.clip(high=0.0).expm1() * alpha)
 
     def gelu(self, approximate: str = "none") -> Tensor:
         """a·Φ(a) = ½a(1 + erf(a/√2)); approximate="tanh": ½a(1 + tanh(√(2/π)(a + 0.044715a³)))."""
@@ -834,16 +834,16 @@ class Tensor(Node):
 
     # -- reductions: dim= and keepdim= as torch, axis= and keepdims= as numpy --------------------
     def sum(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
-        dims, keep = _dims(dim, keepdim, numpy_kw, "sum")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "sum")
         return _ops.Sum.apply(self, axis=dims, keepdims=keep)
 
     def mean(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
-        dims, keep = _dims(dim, keepdim, numpy_kw, "mean")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "mean")
         return _ops.Mean.apply(self, axis=dims, keepdims=keep)
 
     def amax(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
         """The largest element over dim (one or several); ties share the gradient equally."""
-        dims, keep = _dims(dim, keepdim, numpy_kw, "amax")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "amax")
         return _ops.Max.apply(self, axis=dims, keepdims=keep)
 
     def amin(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
@@ -869,18 +869,18 @@ class Tensor(Node):
 
     def argmax(self, dim: int | None = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
         """int64 index of the largest element (of the flattened tensor if dim is None)."""
-        return _arg(self.data, np.argmax, dim, keepdim, numpy_kw, "argmax")
+        return _fn.arg_reduce(self.data, np.argmax, dim, keepdim, numpy_kw, "argmax")
 
     def argmin(self, dim: int | None = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
         """int64 index of the smallest element (of the flattened tensor if dim is None)."""
-        return _arg(self.data, np.argmin, dim, keepdim, numpy_kw, "argmin")
+        return _fn.arg_reduce(self.data, np.argmin, dim, keepdim, numpy_kw, "argmin")
 
     def prod(self, dim: int | None = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
-        dims, keep = _dims(dim, keepdim, numpy_kw, "prod")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "prod")
         return _ops.Prod.apply(self, axis=dims, keepdims=keep)
 
     def cumsum(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
-        dims, _ = _dims(dim, False, numpy_kw, "cumsum")
+        dims, _ = _fn.resolve_dims(dim, False, numpy_kw, "cumsum")
         if dims is None and self.ndim != 1:
             return _ops.CumSum.apply(self.reshape(-1), axis=0)  # numpy's flattening default
         return _ops.CumSum.apply(self, axis=0 if dims is None else dims)
@@ -898,12 +898,12 @@ class Tensor(Node):
         unbiased=False or correction=0 (numpy's ddof= is the same number)."""
         if "ddof" in numpy_kw:
             correction = numpy_kw.pop("ddof")
-        dims, keep = _dims(dim, keepdim, numpy_kw, "var")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "var")
         if correction is None:
             correction = 0.0 if unbiased is False else 1.0
         elif unbiased is not None:
             raise InputError("var/std: give unbiased= or correction=, not both")
-        n = _count(self.shape, dims)
+        n = _fn.count_over(self.shape, dims)
         centred = self - self.mean(dims, keepdim=True)
         return (centred * centred).sum(dims, keepdim=keep) / max(n - correction, 0.0)
 
@@ -921,12 +921,12 @@ class Tensor(Node):
 
     def logsumexp(self, dim: Any = None, keepdim: bool = False, **numpy_kw: Any) -> Tensor:
         """log Σ eᵃ = m + log Σ e^(a−m) with m = max a held constant (so nothing overflows)."""
-        dims, keep = _dims(dim, keepdim, numpy_kw, "logsumexp")
+        dims, keep = _fn.resolve_dims(dim, keepdim, numpy_kw, "logsumexp")
         m = self.data.max(axis=dims, keepdims=True) if self.size else np.zeros(())
         m = np.where(np.isfinite(m), m, 0.0).astype(self.dtype)
         shifted = (self - _make(m, (), None, False)).exp().sum(dims, keepdim=True).log()
         out = shifted + _make(m, (), None, False)
-        return out if keep else out.reshape(_reduced(out.shape, dims, self.ndim))
+        return out if keep else out.reshape(_fn.drop_dims(out.shape, dims, self.ndim))
 
     def norm(self, p: Any = 2, dim: Any = None, keepdim: bool = False) -> Tensor:
         """‖a‖_p = (Σ|a|ᵖ)^(1/p); p=2 is √Σa², p=1 Σ|a|, p=inf max|a| ("fro" is p=2)."""
@@ -942,13 +942,13 @@ class Tensor(Node):
 
     def softmax(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
         every = "axis" in numpy_kw and numpy_kw["axis"] is None  # numpy/scipy: all elements
-        dims, _ = _dims(dim, False, numpy_kw, "softmax")
+        dims, _ = _fn.resolve_dims(dim, False, numpy_kw, "softmax")
         dims = None if every else -1 if dims is None else dims
         return _ops.Softmax.apply(self, axis=dims)
 
     def log_softmax(self, dim: int | None = None, **numpy_kw: Any) -> Tensor:
         every = "axis" in numpy_kw and numpy_kw["axis"] is None  # numpy/scipy: all elements
-        dims, _ = _dims(dim, False, numpy_kw, "log_softmax")
+        dims, _ = _fn.resolve_dims(dim, False, numpy_kw, "log_softmax")
         dims = None if every else -1 if dims is None else dims
         return _ops.LogSoftmax.apply(self, axis=dims)
 
@@ -972,7 +972,7 @@ class Tensor(Node):
         """Merge axes start_dim … end_dim into one."""
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = (_axis(d, self.ndim, "flatten") for d in (start_dim, end_dim))
+        s, e = (_fn.axis_index(d, self.ndim, "flatten") for d in (start_dim, end_dim))
         if s > e:
             raise ShapeError(f"'flatten': start_dim {start_dim} comes after end_dim {end_dim}")
         return self.reshape(*self.shape[:s], -1, *self.shape[e + 1 :])
@@ -983,13 +983,13 @@ class Tensor(Node):
             dims = tuple(i for i, n in enumerate(self.shape) if n == 1)
         else:
             raw = dim if isinstance(dim, (tuple, list)) else (dim,)
-            dims = tuple(_axis(d, max(self.ndim, 1), "squeeze") for d in raw)
+            dims = tuple(_fn.axis_index(d, max(self.ndim, 1), "squeeze") for d in raw)
         keep = [n for i, n in enumerate(self.shape) if not (i in dims and n == 1)]
         return self.reshape(*keep)
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert an axis of size 1 at position dim (negative counts from the end of the result)."""
-        d = _axis(dim, self.ndim + 1, "unsqueeze")
+        d = _fn.axis_index(dim, self.ndim + 1, "unsqueeze")
         return self.reshape(*self.shape[:d], 1, *self.shape[d:])
 
     def expand(self, *sizes: Any) -> Tensor:
@@ -1013,7 +1013,7 @@ class Tensor(Node):
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """As torch: swap axes dim0 and dim1 (numpy's transpose(axes) is permute here)."""
         perm = list(range(self.ndim))
-        i, j = (_axis(d, self.ndim, "transpose") for d in (dim0, dim1))
+        i, j = (_fn.axis_index(d, self.ndim, "transpose") for d in (dim0, dim1))
         perm[i], perm[j] = perm[j], perm[i]
         return _ops.Transpose.apply(self, axes=tuple(perm))
 
@@ -1079,16 +1079,16 @@ class Tensor(Node):
     def tril(self, diagonal: int = 0) -> Tensor:
         """Zero above the diagonal-th diagonal of the last two axes."""
         keep = np.tril(np.ones(self.shape[-2:], dtype=bool), diagonal)
-        return where(keep, self, 0.0)
+        return _fn.where(keep, self, 0.0)
 
     def triu(self, diagonal: int = 0) -> Tensor:
         """Zero below the diagonal-th diagonal of the last two axes."""
         keep = np.triu(np.ones(self.shape[-2:], dtype=bool), diagonal)
-        return where(keep, self, 0.0)
+        return _fn.where(keep, self, 0.0)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of split_size along dim (the last may be smaller), or of the given sizes."""
-        d = _axis(dim, self.ndim, "split")
+        d = _fn.axis_index(dim, self.ndim, "split")
         n = self.shape[d]
         if isinstance(split_size_or_sections, (int, np.integer)):
             step = int(split_size_or_sections)
@@ -1105,7 +1105,7 @@ class Tensor(Node):
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """Split into `chunks` pieces of ⌈n/chunks⌉ (fewer if that uses up the axis), as torch."""
-        n = self.shape[_axis(dim, self.ndim, "chunk")]
+        n = self.shape[_fn.axis_index(dim, self.ndim, "chunk")]
         return self.split(max(-(-n // chunks), 1), dim)
 
     def gather(self, dim: int, index: Any) -> Tensor:
@@ -1116,21 +1116,21 @@ class Tensor(Node):
 
     def masked_fill(self, mask: Any, value: float) -> Tensor:
         """value where mask is True, a elsewhere (the gradient flows where mask is False)."""
-        return where(mask, value, self)
+        return _fn.where(mask, value, self)
 
     def where(self, x: Any, y: Any = None) -> Tensor:
         """cond.where(x, y) as tinygrad when self is bool; a.where(cond, y) as torch otherwise."""
         if self.data.dtype == np.bool_:
-            return where(self, x, y)
-        return where(x, self, y)
+            return _fn.where(self, x, y)
+        return _fn.where(x, self, y)
 
     def cat(self, *others: Any, dim: int = 0) -> Tensor:
         """self and others joined along dim (as tinygrad's Tensor.cat)."""
-        return cat([self, *others], dim=dim)
+        return _fn.cat([self, *others], dim=dim)
 
     def stack(self, *others: Any, dim: int = 0) -> Tensor:
         """self and others stacked along a new dim (as tinygrad's Tensor.stack)."""
-        return stack([self, *others], dim=dim)
+        return _fn.stack([self, *others], dim=dim)
 
     # -- linear algebra --------------------------------------------------------------------------
     def dot(self, other: Tensor) -> Tensor:
@@ -1320,161 +1320,16 @@ def _as_tensors(xs: Sequence[Any], what: str) -> tuple[Tensor, ...]:
     return tuple(x if isinstance(x, Tensor) else Tensor(x) for x in xs)
 
 
-def cat(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
-    """Join tensors along an existing dim; the gradient is split back into the pieces."""
-    return _ops.Concatenate.apply(*_as_tensors(tensors, "cat"), axis=dim if axis is None else axis)
-
-
-def concatenate(tensors: Sequence[Any], axis: int = 0) -> Tensor:
-    """numpy's name for cat."""
-    return cat(tensors, axis)
-
-
-def stack(tensors: Sequence[Any], dim: int = 0, *, axis: int | None = None) -> Tensor:
-    """Join tensors along a new dim; the gradient is unstacked back into the pieces."""
-    return _ops.Stack.apply(*_as_tensors(tensors, "stack"), axis=dim if axis is None else axis)
-
-
-def where(condition: Any, x: Any, y: Any) -> Tensor:
-    """z = x where condition else y (condition is not differentiated)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
-    if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be boolean, got dtype {cond.dtype}")
-    xt = x if isinstance(x, Tensor) else None
-    yt = y if isinstance(y, Tensor) else None
-    ref = xt if xt is not None else yt if yt is not None else Tensor(x)
-    xt = xt if xt is not None else ref._lift(x)
-    yt = yt if yt is not None else ref._lift(y)
-    return _ops.Where.apply(xt, yt, condition=cond)
-
-
-def maximum(x: Tensor, y: Any) -> Tensor:
-    """Elementwise max; at ties each side gets half the gradient."""
-    return x.maximum(y)
-
-
-def minimum(x: Tensor, y: Any) -> Tensor:
-    """Elementwise min; at ties each side gets half the gradient."""
-    return x.minimum(y)
-
-
-def einsum(subscripts: str, *operands: Any) -> Tensor:
-    """Einstein summation of one or two tensors, e.g. einsum("bij,bjk->bik", a, b); the
-    gradient of each operand is the einsum with the output and the other operand swapped in."""
-    return _ops.Einsum.apply(*_as_tensors(operands, "einsum"), subscripts=subscripts)
-
-
-def tensordot(a: Tensor, b: Any, dims: Any = 2) -> Tensor:
-    """Σ over the last `dims` axes of a and the first `dims` of b (or the listed axes), as an
-    einsum."""
-    b = a._lift(b)
-    if isinstance(dims, (int, np.integer)):
-        da, db = list(range(a.ndim - int(dims), a.ndim)), list(range(int(dims)))
-    else:
-        da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
-    da = [_axis(d, a.ndim, "tensordot") for d in da]
-    db = [_axis(d, b.ndim, "tensordot") for d in db]
-    if len(da) != len(db):
-        raise ShapeError(f"'tensordot': {len(da)} axes of a but {len(db)} of b")
-    letters = iter("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    sa = [next(letters) for _ in range(a.ndim)]
-    sb = [next(letters) for _ in range(b.ndim)]
-    for i, j in zip(da, db):
-        sb[j] = sa[i]
-    out = [c for i, c in enumerate(sa) if i not in da] + [
-        c for j, c in enumerate(sb) if j not in db
-    ]
-    return einsum(f"{''.join(sa)},{''.join(sb)}->{''.join(out)}", a, b)
-
-
-# -- argument helpers for the methods above -------------------------------------------------------
-
-
-def _axis(d: Any, ndim: int, what: str) -> int:
-    if not isinstance(d, (int, np.integer)) or not -ndim <= d < max(ndim, 1):
-        raise BadIndexError(f"'{what}': dim {d!r} is out of range for a tensor with {ndim} dims")
-    return int(d) % max(ndim, 1)
-
-
-def _dims(dim: Any, keepdim: bool, numpy_kw: dict[str, Any], what: str) -> tuple[Any, bool]:
-    """Resolve torch's dim=/keepdim= and numpy's axis=/keepdims= (one of each pair).
-    numpy's reductions call methods with out=None and dtype=None: accepted, others refused."""
-    axis = numpy_kw.pop("axis", None)
-    keepdims = numpy_kw.pop("keepdims", None)
-    if numpy_kw.pop("out", None) is not None:
-        raise TypeError(f"{what}: out= is not supported (ops return new tensors)")
-    if numpy_kw.pop("dtype", None) is not None:
-        raise TypeError(f"{what}: dtype= is not supported; convert with .to(dtype) first")
-    if numpy_kw:
-        raise TypeError(f"{what}: unexpected argument(s) {', '.join(map(repr, numpy_kw))}")
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{what}: give dim= or axis=, not both")
-        dim = axis
-    if isinstance(dim, list):
-        dim = tuple(dim)
-    return dim, bool(keepdim if keepdims is None else keepdims)
-
-
-def _count(shape: tuple[int, ...], dims: Any) -> int:
-    if dims is None:
-        return int(np.prod(shape))
-    raw = dims if isinstance(dims, tuple) else (dims,)
-    return int(np.prod([shape[_axis(d, len(shape), "var")] for d in raw]))
-
-
-def _reduced(shape: tuple[int, ...], dims: Any, ndim: int) -> tuple[int, ...]:
-    """`shape` (keepdim form) without the reduced axes."""
-    if dims is None:
-        return ()
-    raw = dims if isinstance(dims, tuple) else (dims,)
-    gone = {_axis(d, ndim, "reduce") for d in raw}
-    return tuple(n for i, n in enumerate(shape) if i not in gone)
-
-
-def _arg(a: np.ndarray, fn: Any, dim: Any, keepdim: bool, kw: dict[str, Any], what: str) -> Tensor:
-    dim, keep = _dims(dim, keepdim, kw, what)
-    if a.size == 0:
-        raise ShapeError(f"'{what}' of an empty tensor of shape {a.shape}")
-    if dim is None:
-        out = np.asarray(fn(a.reshape(-1)))
-        out = out.reshape((1,) * a.ndim) if keep else out
-    else:
-        out = fn(a, axis=_axis(dim, a.ndim, what), keepdims=keep)
-    return _make(np.asarray(out, dtype=np.int64), (), None, False)
-
-
-def _torch_index_steps(index: Any) -> list[Any]:
-    """torch applies integer indices before index arrays (numpy mixes them into one advanced
-    index, which moves axes: x[0, :, [0, 1]] is (2, n) in numpy, (n, 2) in torch). So such an
-    index becomes two steps: the ints (with slices elsewhere), then the rest."""
-    if not isinstance(index, tuple):
-        return [index]
-
-    def is_int(it: Any) -> bool:
-        return isinstance(it, (int, np.integer)) and not isinstance(it, (bool, np.bool_))
-
-    def is_array(it: Any) -> bool:
-        return isinstance(it, (list, np.ndarray, Tensor))
-
-    if not (any(map(is_int, index)) and any(map(is_array, index))):
-        return [index]
-    first, rest = [], []
-    for it in index:
-        if is_int(it):
-            first.append(it)
-        elif it is None:
-            rest.append(it)
-        elif it is Ellipsis:
-            first.append(it)
-            rest.append(it)
-        else:
-            arr = it.data if isinstance(it, Tensor) else it
-            dims = np.asarray(arr).ndim if np.asarray(arr).dtype == np.bool_ else 1
-            first.extend([slice(None)] * dims)
-            rest.append(it)
-    return [tuple(first), tuple(rest)]
-
-
 from . import creation as _creation  # noqa: E402  (creation builds Tensors, defined above)
+from . import functions as _fn  # noqa: E402  (the free functions build Tensors)
 from . import ops as _ops  # noqa: E402  (ops subclass Function, defined above)
+from .functions import (  # noqa: E402, F401  (re-exported: tinygrad_edu.tensor.where etc.)
+    cat,
+    concatenate,
+    einsum,
+    maximum,
+    minimum,
+    stack,
+    tensordot,
+    where,
+)
