@@ -10,15 +10,14 @@ numbers every time until manual_seed() says otherwise. No global numpy state is 
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 
 INITIAL_SEED = 67280421310721  # torch's default seed, so "no manual_seed" is reproducible too
 
 
-class _Default(threading.local):
-    """The default generator, one per thread (a class, not a loose global: one place)."""
+class _Default:
+    """The default generator, one per process as torch's (a class, not loose globals: one
+    place). Not per thread: threads would otherwise all draw the same numbers."""
 
     def __init__(self) -> None:
         self.seed = INITIAL_SEED
