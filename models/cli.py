@@ -370,14 +370,23 @@ def run_xor(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
+def _whole_number(low: int) -> Callable[[str], int]:
+    """An argparse type: an integer ≥ low, refused in the option's own words (not numpy's)."""
+
+    def parse(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"give a whole number ≥ {low}; got {text!r}") from None
+        if n < low:
+            raise argparse.ArgumentTypeError(f"give a whole number ≥ {low}; got {n}")
+        return n
+
+    return parse
+
+
+_positive_int = _whole_number(1)
+_seed = _whole_number(0)  # numpy's seeds
 
 
 def _parse_hidden(text: str) -> tuple[int, ...]:
@@ -705,17 +714,6 @@ EXPERIMENTS: tuple[tuple[str, Callable[[argparse.Namespace], int], str, str], ..
         "the MNIST directory; default: seeded synthetic digits",
     ),
 )
-
-
-def _seed(text: str) -> int:
-    """--seed: an integer 0 ≤ n < 2³² (numpy's seeds), said in the option's own words."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"give a whole number ≥ 0; got {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"give a whole number ≥ 0; got {n}")
-    return n
 
 
 def _guarded(fn: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -134,6 +135,21 @@ def _not_readable(path: str, why: str) -> CheckpointError:
     )
 
 
+@contextmanager
+def _zip(path: str) -> Iterator[zipfile.ZipFile]:
+    """The archive, open; any damage found while using it becomes one CheckpointError."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            yield zf
+    except (CheckpointError, PermissionError):
+        raise
+    except Exception as e:  # zipfile raises a zoo on damaged input (BadZipFile, EOFError,
+        # NotImplementedError for an unknown method, RuntimeError "encrypted", zlib.error, …)
+        raise _not_readable(path, f"{type(e).__name__}: {e}; it may be truncated or corrupt") from (
+            None
+        )
+
+
 def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: str) -> MemberHeader:
     name = info.filename[:-4]
     with zf.open(info) as f:
@@ -179,29 +195,19 @@ def read_headers(path: PathLike) -> dict[str, MemberHeader]:
         magic = f.read(6)
     if magic == b"\x93NUMPY":
         raise _not_readable(path, "it is a single .npy array, not a .npz archive")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            seen: set[str] = set()
-            for info in infos:
-                if info.filename in seen:
-                    raise CheckpointError(
-                        f"load: {path!r} holds the member {info.filename!r} twice (a zip reader "
-                        "would silently use the last one); this is not a file nn.save wrote"
-                    )
-                seen.add(info.filename)
-                if not info.filename.endswith(".npy"):
-                    raise _not_readable(path, f"member {info.filename!r} is not a .npy array")
-            return {info.filename[:-4]: _header(zf, info, path) for info in infos}
-    except CheckpointError:
-        raise
-    except PermissionError:
-        raise
-    except Exception as e:  # zipfile raises a zoo on damaged input (BadZipFile, EOFError,
-        # NotImplementedError for an unknown method, RuntimeError "encrypted", zlib.error, …)
-        raise _not_readable(
-            path, f"{type(e).__name__}: {e}; it may be truncated or corrupt"
-        ) from None
+    with _zip(path) as zf:
+        infos = zf.infolist()
+        seen: set[str] = set()
+        for info in infos:
+            if info.filename in seen:
+                raise CheckpointError(
+                    f"load: {path!r} holds the member {info.filename!r} twice (a zip reader "
+                    "would silently use the last one); this is not a file nn.save wrote"
+                )
+            seen.add(info.filename)
+            if not info.filename.endswith(".npy"):
+                raise _not_readable(path, f"member {info.filename!r} is not a .npy array")
+        return {info.filename[:-4]: _header(zf, info, path) for info in infos}
 
 
 def _read_member(zf: zipfile.ZipFile, head: MemberHeader, path: str) -> np.ndarray:
@@ -228,17 +234,8 @@ def read_arrays(
 ) -> dict[str, np.ndarray]:
     """The arrays of the given members (from read_headers), read as their headers declare."""
     path = os.fspath(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return {n: _read_member(zf, headers[n], path) for n in names}
-    except CheckpointError:
-        raise
-    except PermissionError:
-        raise
-    except Exception as e:  # as in read_headers
-        raise _not_readable(
-            path, f"{type(e).__name__}: {e}; it may be truncated or corrupt"
-        ) from None
+    with _zip(path) as zf:
+        return {n: _read_member(zf, headers[n], path) for n in names}
 
 
 def read_checkpoint(path: PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, np.ndarray]:
