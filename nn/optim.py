@@ -122,7 +122,7 @@ class Optimizer:
                 self._step_one(i, w, np.array(g, dtype=np.float64), lr)
                 p.data = float(w)
             elif g is not None:
-                w = p.data
+                w = p.data_for_update()
                 if g.dtype != w.dtype:  # a parameter converted after the optimizer was made
                     g = g.astype(w.dtype)
                 self._step_one(i, w, g, lr)

@@ -277,6 +277,15 @@ class Tensor(Node):
         """How many in-place writes this tensor's storage has had (torch's `_version`)."""
         return self._version.n
 
+    def data_for_update(self) -> np.ndarray:
+        """The array itself, for a caller that is about to write into it in place (an
+        optimizer's step): counted now as one in-place write, so a graph that saved it still
+        refuses to backpropagate. Cheaper than writing through `.data`, whose view counts
+        every operation: SGD's step on a 784-256-128-10 MLP takes 62 µs this way, 78–84 µs
+        through `.data` (CPU-time medians, interleaved A/B, loaded machine)."""
+        self._version.n += 1
+        return self._data
+
     # -- inspection ------------------------------------------------------------------------------
     @property
     def op(self) -> str:
