@@ -104,6 +104,9 @@ def test_constructors_take_tuples_or_varargs() -> None:
     assert tg.empty(2, 2).tolist() == [[0.0, 0.0], [0.0, 0.0]]
     assert tg.zeros(3, requires_grad=True).requires_grad
     assert tg.ones_like(Tensor([[1, 2]], dtype=int)).tolist() == [[1, 1]]
+    r = tg.randint_like(tg.zeros(2, 3), 5, generator=np.random.default_rng(0))
+    assert r.shape == (2, 3) and r.dtype == np.int64
+    assert r.tolist() == np.random.default_rng(0).integers(0, 5, (2, 3)).tolist()
     assert tg.tensor([True, False]).dtype == np.bool_ and tg.tensor([1, 2]).dtype == np.int64
     with pytest.raises(TypeError, match="shape"):
         tg.zeros(2.5)

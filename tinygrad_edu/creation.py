@@ -237,3 +237,15 @@ def randn_like(
         dtype=dt if dtype is None else dtype,
         requires_grad=requires_grad,
     )
+
+
+def randint_like(
+    t: Any,
+    low: int,
+    high: int | None = None,
+    generator: np.random.Generator | None = None,
+    dtype: Any = None,
+) -> Tensor:
+    """randint of t's shape (int64 unless dtype= says otherwise, as torch's)."""
+    shape, _ = _like(t)
+    return randint(low, high, shape, generator=generator, dtype=dtype)
