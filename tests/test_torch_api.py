@@ -22,6 +22,7 @@ def test_equality_is_elementwise_not_identity() -> None:
     t = Tensor([1.0])
     assert len({t, Tensor([1.0])}) == 2  # hashed by identity, as torch
     assert (t == None) is False and (t != None) is True  # noqa: E711 (what `x == None` asks)
+    assert 1.0 in Tensor([[0.0, 1.0]]) and 2.0 not in Tensor([[0.0, 1.0]])
     with pytest.raises(TypeError, match="cannot compare"):
         _ = t < "a"
 
@@ -93,6 +94,8 @@ def test_conversions() -> None:
 
 def test_constructors_take_tuples_or_varargs() -> None:
     assert tg.zeros((2, 3)).shape == tg.zeros(2, 3).shape == Tensor.zeros((2, 3)).shape == (2, 3)
+    assert Tensor.empty(2).shape == (2,) and Tensor.linspace(0, 1, 3).tolist() == [0.0, 0.5, 1.0]
+    assert Tensor.randint(0, 3, (4,)).dtype == np.int64 and Tensor.eye(2).tolist()[1] == [0, 1]
     assert tg.zeros(2).dtype == np.float64 and tg.ones(1, dtype=np.float32).dtype == np.float32
     assert tg.full((2,), 3).tolist() == [3, 3] and tg.full((2,), 3).dtype == np.int64
     assert tg.arange(1, 7, 2).tolist() == [1, 3, 5] and tg.arange(0.0, 1.0, 0.5).tolist() == [

@@ -331,6 +331,10 @@ class Tensor(Node):
             )
         return bool(self.data.reshape(()))
 
+    def __contains__(self, element: Any) -> bool:
+        """`v in t` as torch: (t == v).any() (Python's default would compare row by row)."""
+        return bool((self == element).data.any())
+
     def numpy(self) -> np.ndarray:
         """The forward value (not a copy)."""
         return self.data
@@ -1249,6 +1253,18 @@ class Tensor(Node):
     @staticmethod
     def randn(*size: Any, **kw: Any) -> Tensor:
         return _creation.randn(*size, **kw)
+
+    @staticmethod
+    def empty(*size: Any, **kw: Any) -> Tensor:
+        return _creation.empty(*size, **kw)
+
+    @staticmethod
+    def linspace(start: float, end: float, steps: int, **kw: Any) -> Tensor:
+        return _creation.linspace(start, end, steps, **kw)
+
+    @staticmethod
+    def randint(*args: Any, **kw: Any) -> Tensor:
+        return _creation.randint(*args, **kw)
 
 
 class MinMax(NamedTuple):
