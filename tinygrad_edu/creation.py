@@ -177,21 +177,22 @@ def randint(
 # -- *_like: the shape (and by default the dtype) of another tensor -------------------------------
 
 
-def _like(t: Any) -> tuple[Shape, np.dtype]:
+def _like(t: Any, dtype: Any) -> tuple[Shape, np.dtype]:
+    """t's shape, and dtype if given, else t's dtype."""
     arr = t.data if isinstance(t, Tensor) else np.asarray(t)
-    return arr.shape, arr.dtype
+    return arr.shape, arr.dtype if dtype is None else dtype
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """zeros of t's shape and dtype."""
-    shape, dt = _like(t)
-    return full(shape, 0, dtype=dt if dtype is None else dtype, requires_grad=requires_grad)
+    shape, dt = _like(t, dtype)
+    return full(shape, 0, dtype=dt, requires_grad=requires_grad)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """ones of t's shape and dtype."""
-    shape, dt = _like(t)
-    return full(shape, 1, dtype=dt if dtype is None else dtype, requires_grad=requires_grad)
+    shape, dt = _like(t, dtype)
+    return full(shape, 1, dtype=dt, requires_grad=requires_grad)
 
 
 def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -201,10 +202,8 @@ def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor
 
 def full_like(t: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """fill_value in t's shape and dtype."""
-    shape, dt = _like(t)
-    return full(
-        shape, fill_value, dtype=dt if dtype is None else dtype, requires_grad=requires_grad
-    )
+    shape, dt = _like(t, dtype)
+    return full(shape, fill_value, dtype=dt, requires_grad=requires_grad)
 
 
 def rand_like(
@@ -214,13 +213,8 @@ def rand_like(
     requires_grad: bool = False,
 ) -> Tensor:
     """rand of t's shape (and float dtype)."""
-    shape, dt = _like(t)
-    return rand(
-        shape,
-        generator=generator,
-        dtype=dt if dtype is None else dtype,
-        requires_grad=requires_grad,
-    )
+    shape, dt = _like(t, dtype)
+    return rand(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
 def randn_like(
@@ -230,13 +224,8 @@ def randn_like(
     requires_grad: bool = False,
 ) -> Tensor:
     """randn of t's shape (and float dtype)."""
-    shape, dt = _like(t)
-    return randn(
-        shape,
-        generator=generator,
-        dtype=dt if dtype is None else dtype,
-        requires_grad=requires_grad,
-    )
+    shape, dt = _like(t, dtype)
+    return randn(shape, generator=generator, dtype=dt, requires_grad=requires_grad)
 
 
 def randint_like(
@@ -247,5 +236,5 @@ def randint_like(
     dtype: Any = None,
 ) -> Tensor:
     """randint of t's shape (int64 unless dtype= says otherwise, as torch's)."""
-    shape, _ = _like(t)
+    shape, _ = _like(t, None)
     return randint(low, high, shape, generator=generator, dtype=dtype)
