@@ -196,3 +196,16 @@ def test_value_to_a_value_power() -> None:
     assert z.data == 8.0 and a.grad == 12.0 and b.grad == pytest.approx(8 * np.log(2.0))
     with pytest.raises(ValueError, match="base > 0"):
         Value(-1.0) ** b
+
+
+def test_hardtanh_and_relu6_have_torchs_slope_at_the_bounds() -> None:
+    """torch: hardtanh's gradient is 0 at min_val and max_val (clamp's is 1 there)."""
+    x = Tensor([-1.0, 0.0, 1.0, 2.0], requires_grad=True)
+    x.hardtanh().sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 0.0, 0.0]
+    y = Tensor([0.0, 3.0, 6.0, 7.0], requires_grad=True)
+    y.relu6().sum().backward()
+    assert y.grad.tolist() == [0.0, 1.0, 0.0, 0.0] and y.relu6().tolist() == [0.0, 3.0, 6.0, 6.0]
+    z = Tensor([-1.0, 1.0], requires_grad=True)
+    z.clamp(-1.0, 1.0).sum().backward()
+    assert z.grad.tolist() == [1.0, 1.0]  # clamp's slope at its bounds, as torch's clamp

@@ -696,14 +696,14 @@ REGISTRY: tuple[OpCase, ...] = (
         "hardtanh",
         lambda a: a.hardtanh(),
         _clip_case,
-        ops.Clip,
+        ops.Where,
         torch=lambda t, a: t.nn.functional.hardtanh(a),
     ),
     _t(
         "relu6",
         lambda a: a.relu6(),
         _relu6_case,
-        ops.Clip,
+        ops.Where,
         torch=lambda t, a: t.nn.functional.relu6(a),
     ),
     _t(

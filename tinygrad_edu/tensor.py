@@ -826,12 +826,14 @@ class Tensor(Node):
         return _ops.Softplus.apply(self, beta=float(beta), threshold=float(threshold))
 
     def hardtanh(self, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-        """clip(a, min_val, max_val)."""
-        return self.clip(min_val, max_val)
+        """clip(a, min_val, max_val), with torch's slope 0 at the bounds themselves (clamp's
+        is 1 there): a strictly inside, the clipped constant elsewhere."""
+        inside = (self > min_val) & (self < max_val)
+        return _fn.where(inside, self, np.clip(self.data, min_val, max_val))
 
     def relu6(self) -> Tensor:
-        """clip(a, 0, 6)."""
-        return self.clip(0.0, 6.0)
+        """hardtanh(a, 0, 6)."""
+        return self.hardtanh(0.0, 6.0)
 
     def softsign(self) -> Tensor:
         """a / (1 + |a|)."""
