@@ -45,16 +45,7 @@ set_threads, blas_threads, OtherLoad = _mlp.set_threads, _mlp.blas_threads, _mlp
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--quick", action="store_true", help="fewer rounds (~30 s)")
-    ap.add_argument(
-        "--threads",
-        type=int,
-        default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1,
-        help="BLAS threads for numpy and torch (default: the CPUs this process may use)",
-    )
-    ap.add_argument("--batches", default="1,64,256", help="comma-separated batch sizes")
-    ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    ap = _mlp.common_parser(__doc__, "1,64,256")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile breakdown")
     return ap.parse_args(argv)
 

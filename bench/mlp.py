@@ -34,8 +34,9 @@ LR = 0.1
 SEED = 0
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def common_parser(doc: str, batches: str) -> argparse.ArgumentParser:
+    """The options every bench script shares: --quick, --threads, --batches, --no-torch."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (~30 s)")
     ap.add_argument(
         "--threads",
@@ -43,10 +44,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1,
         help="BLAS threads for numpy and torch (default: the CPUs this process may use)",
     )
-    ap.add_argument("--batches", default="1,32,128,1024", help="comma-separated batch sizes")
+    ap.add_argument("--batches", default=batches, help="comma-separated batch sizes")
+    ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
+    return ap
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = common_parser(__doc__, "1,32,128,1024")
     ap.add_argument("--rss-steps", type=int, default=2000, help="steps for the RSS measurement")
     ap.add_argument("--rss-batch", type=int, default=128, help="batch size for the RSS run")
-    ap.add_argument("--no-torch", action="store_true", help="skip PyTorch")
     ap.add_argument("--dtype", default="float32", choices=("float32", "float64"))
     ap.add_argument("--rss-only", action="store_true", help=argparse.SUPPRESS)
     return ap.parse_args(argv)
